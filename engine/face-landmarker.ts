@@ -1,0 +1,153 @@
+/**
+ * Stage 3: 468-point face mesh. MediaPipe FaceMesh (192×192 input in [0, 1]) on a square crop
+ * around the detection, rotated so the eye line is level — the model was trained on upright faces,
+ * and a tilted head otherwise bends the mesh.
+ *
+ * Two passes, as MediaPipe's tracking graph does between video frames: the first crop comes from
+ * the detector (box ×1.5, rotation from its eye keypoints), the second from the first mesh (its
+ * extent ×1.5, rotation from the outer eye corners 33/263). The detector's box is loose and its
+ * eye keypoints are coarse; the refined crop centres and scales the face the way FaceMesh expects,
+ * which is what makes the jaw and eye contours sit right on turned or tilted faces.
+ *
+ * Face presence: FaceMesh also outputs a face-presence probability. It is the gate that removes
+ * the detector's false positives (a dog, a pattern) but it accepts partial faces, so callers also
+ * need the detector's containment filter (see face-detector.ts).
+ */
+import { getModel, ort, type SessionOptions } from './onnx-session';
+import { sampleAffine, type Affine } from './image-decode';
+import type { Detection, RgbImage, Point } from './face-detector';
+
+export const MESH_INPUT = 192;
+export const MESH_POINTS = 468;
+/**
+ * Face-presence cut-off. 0.5 lets a dog's face through (DESIGN pitfalls), ≈0.8 rejected it without
+ * losing group-photo faces; measured on our photos in docs/face-analysis.md.
+ */
+export const MESH_MIN_PRESENCE = 0.8;
+/** Crop side relative to the face extent (MediaPipe's scale for both ROI calculators). */
+export const ROI_SCALE = 1.5;
+/** Outer eye corners (subject's right, left) used to level the second crop. */
+export const EYE_OUTER_RIGHT = 33;
+export const EYE_OUTER_LEFT = 263;
+
+export type Point3 = [number, number, number];
+
+export interface MeshRaw {
+  /** 468 × (x, y, z) in model-input pixels (0…192). */
+  mesh: Float32Array;
+  /** Face-presence probability (already a sigmoid in the model). */
+  presence: number;
+}
+export type FaceMeshRunner = (input: Float32Array) => Promise<MeshRaw>;
+
+export interface Roi {
+  cx: number;
+  cy: number;
+  /** side of the square crop in image pixels */
+  size: number;
+  /** angle of the crop's x axis in the image, radians, y down (= angle of the eye line). */
+  angle: number;
+}
+
+export interface FaceMesh {
+  /** 468 points in the coordinates of the image given to `landmarkFace`; z in the same pixel units, smaller = nearer the camera. */
+  points: Point3[];
+  presence: number;
+  /** The crop FaceMesh last saw (for the fusion stage's aligned face crop). */
+  roi: Roi;
+}
+
+export interface LandmarkOptions extends SessionOptions {
+  runner?: FaceMeshRunner;
+  /** Second, mesh-based crop (default true). */
+  refine?: boolean;
+}
+
+/** Crop rectangle from a detection: box centre, long side × ROI_SCALE, eye-line angle from keypoints 0/1. */
+export function roiFromDetection(det: Detection): Roi {
+  const [x, y, w, h] = det.box;
+  const [re, le] = det.keypoints; // subject's right eye (image left), left eye
+  return {
+    cx: x + w / 2,
+    cy: y + h / 2,
+    size: Math.max(w, h) * ROI_SCALE,
+    angle: Math.atan2(le[1] - re[1], le[0] - re[0]),
+  };
+}
+
+/** Crop rectangle from a mesh: extent of the points in the eye-levelled frame × ROI_SCALE. */
+export function roiFromMesh(points: Point3[]): Roi {
+  const a = points[EYE_OUTER_RIGHT];
+  const b = points[EYE_OUTER_LEFT];
+  const angle = Math.atan2(b[1] - a[1], b[0] - a[0]);
+  const c = Math.cos(angle), s = Math.sin(angle);
+  let minU = Infinity, maxU = -Infinity, minV = Infinity, maxV = -Infinity;
+  for (const [px, py] of points) {
+    const u = px * c + py * s; // rotate into the face frame
+    const v = -px * s + py * c;
+    if (u < minU) minU = u;
+    if (u > maxU) maxU = u;
+    if (v < minV) minV = v;
+    if (v > maxV) maxV = v;
+  }
+  const mu = (minU + maxU) / 2, mv = (minV + maxV) / 2;
+  return { cx: mu * c - mv * s, cy: mu * s + mv * c, size: Math.max(maxU - minU, maxV - minV) * ROI_SCALE, angle };
+}
+
+/** Affine from crop pixels (0…n) to image pixels for a ROI. */
+export function roiAffine(roi: Roi, n: number): Affine {
+  const k = roi.size / n;
+  const c = Math.cos(roi.angle) * k, s = Math.sin(roi.angle) * k;
+  // Continuous coordinates (pixel i spans [i, i+1]): output pixel u has its centre at u + 0.5, and
+  // sampleAffine addresses source pixels by index, i.e. continuous − 0.5:
+  // source = centre + R·(u + 0.5 − n/2)·k − 0.5.
+  const o = 0.5 - n / 2;
+  return { a: c, b: -s, c: roi.cx - 0.5 + c * o - s * o, d: s, e: c, f: roi.cy - 0.5 + s * o + c * o };
+}
+
+async function ortRunner(opts: SessionOptions): Promise<FaceMeshRunner> {
+  const model = await getModel('facemesh', opts);
+  return async (input) => {
+    const feeds = { [model.info.inputName]: new ort.Tensor('float32', input, [1, MESH_INPUT, MESH_INPUT, 3]) };
+    const outs = await model.session.run(feeds);
+    const all = Object.values(outs);
+    const mesh = all.find((t) => t.data.length === MESH_POINTS * 3);
+    const flag = all.find((t) => t.data.length === 1);
+    if (!mesh || !flag) throw new Error('facemesh outputs missing');
+    return { mesh: mesh.data as Float32Array, presence: (flag.data as Float32Array)[0] };
+  };
+}
+
+async function runOnRoi(img: RgbImage, roi: Roi, run: FaceMeshRunner, buf: Float32Array): Promise<FaceMesh> {
+  const m = roiAffine(roi, MESH_INPUT);
+  const taps = Math.min(4, Math.ceil(roi.size / MESH_INPUT / 1.5));
+  sampleAffine(img.data, img.width, img.height, MESH_INPUT, MESH_INPUT, m, 1 / 255, 0, taps, buf);
+  const raw = await run(buf);
+  const k = roi.size / MESH_INPUT;
+  const points: Point3[] = new Array(MESH_POINTS);
+  for (let i = 0; i < MESH_POINTS; i++) {
+    // Model coordinates are continuous (0…192 spans the crop edges), so no half-pixel shift.
+    const u = raw.mesh[i * 3] - MESH_INPUT / 2;
+    const v = raw.mesh[i * 3 + 1] - MESH_INPUT / 2;
+    const x = roi.cx + (m.a * u + m.b * v) ;
+    const y = roi.cy + (m.d * u + m.e * v);
+    points[i] = [x, y, raw.mesh[i * 3 + 2] * k];
+  }
+  return { points, presence: raw.presence, roi };
+}
+
+/** 468 points for one detected face, in the image's pixels. */
+export async function landmarkFace(img: RgbImage, det: Detection, opts: LandmarkOptions = {}): Promise<FaceMesh> {
+  const run = opts.runner ?? (await ortRunner(opts));
+  const buf = new Float32Array(MESH_INPUT * MESH_INPUT * 3);
+  let mesh = await runOnRoi(img, roiFromDetection(det), run, buf);
+  if (opts.refine !== false && mesh.presence >= MESH_MIN_PRESENCE * 0.5) {
+    const second = await runOnRoi(img, roiFromMesh(mesh.points), run, buf);
+    // Keep the better-supported answer: the refined crop almost always wins; if it loses the face
+    // (presence collapses) the first pass stands.
+    if (second.presence >= mesh.presence - 0.1) mesh = second;
+  }
+  return mesh;
+}
+
+export type { Point };
