@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '我的深圳故事',
+  enableShareAppMessage: true,
+});
