@@ -1,0 +1,194 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { AppError, toErrorPayload } from '../../engine/errors';
+import { createLocalPorts, type LocalPorts } from '../adapters/local';
+import { SESSION_COOKIE, SESSION_TTL_MS } from '../adapters/local/sessions';
+import { invoke, MAX_EVENT_BYTES } from '../functions/invoke';
+import { functions } from '../functions/registry';
+import type { FnDefinition } from '../functions/types';
+import { log } from '../log';
+
+export interface LocalServerOptions {
+  port: number;
+  host?: string;
+  dataDir: string;
+  /** The H5 build to serve; omitted → API only. */
+  staticDir?: string;
+  fns?: Record<string, FnDefinition<any>>;
+}
+
+export interface LocalServer {
+  url: string;
+  port: number;
+  ports: LocalPorts;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+function readCookie(req: http.IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
+}
+
+/** Reads a body up to `limit` bytes; beyond it the request is refused without buffering more. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new AppError('INVALID_ARGUMENT', { reason: 'body too large', details: { field: 'body' } }));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function serveStatic(staticDir: string, urlPath: string, res: http.ServerResponse): void {
+  const rel = decodeURIComponent(urlPath.split('?')[0]).replace(/^\/+/, '');
+  const resolved = path.resolve(staticDir, rel || 'index.html');
+  // Never serve outside the build folder.
+  const inside = resolved === staticDir || resolved.startsWith(staticDir + path.sep);
+  const file = inside && fs.existsSync(resolved) && fs.statSync(resolved).isFile() ? resolved : path.join(staticDir, 'index.html');
+  if (!fs.existsSync(file)) {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('H5 build missing: run `npm run build:h5` (npm start does this for you).');
+    return;
+  }
+  const ext = path.extname(file);
+  const immutable = /\.[0-9a-f]{8,}\.(js|css)$/.test(file);
+  res.writeHead(200, {
+    'content-type': MIME[ext] ?? 'application/octet-stream',
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  fs.createReadStream(file).pipe(res);
+}
+
+/** The embedded runtime: the H5 build, the functions over HTTP with the local adapters, /healthz. */
+export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
+  const ports = createLocalPorts(opts.dataDir);
+  const fns = opts.fns ?? functions;
+  const staticDir = opts.staticDir && path.resolve(opts.staticDir);
+  let ready = false;
+
+  const server = http.createServer(async (req, res) => {
+    const url = req.url ?? '/';
+    try {
+      if (url === '/healthz') {
+        sendJson(res, ready ? 200 : 503, { ok: ready });
+        return;
+      }
+      const fnMatch = /^\/api\/fn\/([A-Za-z][A-Za-z0-9_-]{0,40})$/.exec(url.split('?')[0]);
+      if (fnMatch) {
+        if (req.method !== 'POST') {
+          sendJson(res, 405, { ok: false, error: new AppError('INVALID_ARGUMENT', { reason: 'POST only' }).toPayload() });
+          return;
+        }
+        const fn = fns[fnMatch[1]];
+        if (!fn) {
+          sendJson(res, 404, { ok: false, error: new AppError('NOT_FOUND').toPayload() });
+          return;
+        }
+        const raw = await readBody(req, MAX_EVENT_BYTES);
+        let event: unknown = {};
+        if (raw.length) {
+          try {
+            event = JSON.parse(raw.toString('utf8'));
+          } catch {
+            throw new AppError('INVALID_ARGUMENT', { reason: 'body is not JSON' });
+          }
+        }
+        // Identity comes from the session cookie only; `login` issues one to a new browser.
+        const now = ports.clock.now();
+        const token = readCookie(req, SESSION_COOKIE);
+        let userId = token ? ports.sessions.resolve(token, now) : undefined;
+        const headers: http.OutgoingHttpHeaders = {};
+        if (!userId && fn.name === 'login') {
+          const created = ports.sessions.create(now);
+          userId = created.userId;
+          headers['set-cookie'] = `${SESSION_COOKIE}=${created.token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_MS / 1000}`;
+        }
+        const caller = userId ? { userId, platform: 'local' as const } : null;
+        const result = await invoke(fn, event, { caller, ports });
+        sendJson(res, 200, result, headers);
+        return;
+      }
+      if (url.startsWith('/api/')) {
+        sendJson(res, 404, { ok: false, error: new AppError('NOT_FOUND').toPayload() });
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        sendJson(res, 405, { ok: false, error: new AppError('INVALID_ARGUMENT').toPayload() });
+        return;
+      }
+      if (!staticDir) {
+        sendJson(res, 404, { ok: false, error: new AppError('NOT_FOUND').toPayload() });
+        return;
+      }
+      serveStatic(staticDir, url, res);
+    } catch (err) {
+      const payload = toErrorPayload(err);
+      if (payload.code === 'INTERNAL') log('error', 'request failed', { path: url.split('?')[0], method: req.method });
+      if (!res.headersSent) sendJson(res, payload.code === 'INTERNAL' ? 500 : 400, { ok: false, error: payload });
+      else res.end();
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      ports.close();
+      if (err.code === 'EADDRINUSE') {
+        reject(new Error(`Port ${opts.port} is already in use. Stop the other server or start with PORT=<another port> npm start.`));
+      } else reject(err);
+    });
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  ready = true;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    port,
+    ports,
+    close() {
+      // Stop accepting, let in-flight requests finish, then close the database.
+      closing ??= new Promise<void>((resolve) => {
+        ready = false;
+        server.close(() => {
+          ports.close();
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * `npm start`: builds what is stale, then serves the app on http://127.0.0.1:8787 with the
+ * embedded (local) adapters. PORT and DATA_DIR change the port and the data folder.
+ */
+import path from 'node:path';
+import { startLocalServer } from '../backend/runtime/local-server';
+import { log } from '../backend/log';
+import { ROOT, run } from './lib/builds';
+
+async function main(): Promise<void> {
+  if (!process.argv.includes('--no-build')) run('npx', ['tsx', 'scripts/prepare.ts', '--for', 'start']);
+  const port = Number(process.env.PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
+  const dataDir = path.resolve(ROOT, process.env.DATA_DIR ?? '.data');
+  const server = await startLocalServer({ port, dataDir, staticDir: path.join(ROOT, 'dist', 'h5') });
+  log('info', 'local runtime ready', { port: server.port, dataDir });
+  console.log(`\n  我的深圳故事 is running at ${server.url}  (Ctrl+C to stop)\n`);
+
+  const shutdown = (signal: string) => {
+    log('info', 'shutting down', { event: signal });
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  console.error(`\n  Could not start: ${err.message}\n`);
+  process.exit(1);
+});
