@@ -1,0 +1,63 @@
+/**
+ * The face-slot model shared by templates (authoring, checks) and the fusion engine.
+ *
+ * A slot is a pose of the canonical face mesh inside a frame: artwork needs no hand-placed
+ * landmarks, the slot's 468 target points come from projecting the mesh with this pose.
+ *
+ * Conventions (image pixels, y pointing down):
+ * - `center`: centre of the face oval's bounding box (forehead top to chin, cheek to cheek).
+ * - `width`: width of the face oval in pixels for a frontal pose (cheek to cheek, ears excluded);
+ *   the oval is about 1.3 × width tall (forehead to chin).
+ * - `yaw` > 0: the face turns towards the viewer's right (the character's left). Degrees.
+ * - `pitch` > 0: the face looks up. Degrees.
+ * - `roll` > 0: the face is rotated clockwise on screen. Degrees.
+ */
+import { z } from 'zod';
+
+const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #f2c7a5');
+
+export const SlotPoseSchema = z
+  .object({
+    center: z.tuple([z.number(), z.number()]),
+    width: z.number().positive(),
+    yaw: z.number().min(-45).max(45).default(0),
+    pitch: z.number().min(-30).max(30).default(0),
+    roll: z.number().min(-45).max(45).default(0),
+  })
+  .strict();
+
+/** How the fused face is drawn into the comic; every key is optional with a sensible default. */
+export const SlotStyleSchema = z
+  .object({
+    /** Edge-preserving smoothing strength, 0 = photo detail, 1 = flat comic skin. */
+    smoothing: z.number().min(0).max(1).default(0.6),
+    /** Number of tone bands (posterisation) in luminance; 0 turns banding off. */
+    toneBands: z.number().int().min(0).max(8).default(4),
+    /** Ink line strength along the mesh contours (eyes, brows, nose, lips, jaw). */
+    ink: z.number().min(0).max(1).default(0.7),
+    inkColor: hexColor.default('#1b1b1f'),
+    /** The frame's skin colour: colour transfer moves the user's skin towards it. */
+    skinTone: hexColor.default('#f3c9a4'),
+    /** Saturation multiplier after colour transfer. */
+    saturation: z.number().min(0).max(2).default(1),
+  })
+  .strict();
+
+export const SlotSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    /** `hero` takes the user's face; `extra` keeps its drawn face unless a friend's face is given. */
+    role: z.enum(['hero', 'extra']),
+    pose: SlotPoseSchema,
+    style: SlotStyleSchema.default({}),
+    /** For templates made from a photo: 468 detected points instead of a projected pose. */
+    points: z.array(z.tuple([z.number(), z.number()])).length(468).optional(),
+  })
+  .strict();
+
+export type SlotPose = z.infer<typeof SlotPoseSchema>;
+export type SlotStyle = z.infer<typeof SlotStyleSchema>;
+export type Slot = z.infer<typeof SlotSchema>;
+
+/** Up to six faces per frame, as in Tencent's API. */
+export const MAX_SLOTS_PER_FRAME = 6;
