@@ -17,8 +17,11 @@ import { getModel, ort, type SessionOptions } from './onnx-session';
 import { sampleAffine, type Affine } from './image-decode';
 
 export const DETECTOR_INPUT = 256;
-/** MediaPipe's face_detection_back uses 0.52 on the sigmoid score; FaceMesh's presence score is the second gate. */
-export const DETECTOR_MIN_SCORE = 0.5;
+/**
+ * MediaPipe uses 0.52; we go lower because FaceMesh's presence score (≥ 0.8) is a second, stronger
+ * gate: a profile face (interfaces 063) scores 0.35–0.67 here and its mesh presence is 1.0.
+ */
+export const DETECTOR_MIN_SCORE = 0.35;
 /** Weighted NMS groups boxes above this IoU (MediaPipe: 0.3). */
 export const NMS_IOU = 0.3;
 /** A box whose area lies ≥ this fraction inside a larger box is a partial detection. */
