@@ -15,6 +15,7 @@
  */
 import { onnx } from 'onnx-proto';
 import {
+  GraphPort,
   TfGraph,
   TfNode,
   Weight,
@@ -119,7 +120,9 @@ class Converter {
   constructor(private readonly graph: TfGraph) {
     this.byName = new Map(graph.nodes.map((n) => [n.name, n]));
     for (const n of graph.nodes) this.usedNames.add(n.name);
-    this.outputNames = new Set(graph.outputs.map((p) => p.node));
+    // Output names are reserved for the final NHWC tensors (see emit).
+    this.outputNames = new Set(graph.outputs.map(portName));
+    for (const p of [...graph.inputs, ...graph.outputs]) this.usedNames.add(portName(p));
   }
 
   run(opts: ConvertOptions): ConvertResult {
@@ -131,9 +134,10 @@ class Converter {
       const shape = attrShape(node, 'shape');
       if (!shape) throw new Error(`Placeholder ${node.name} has no static rank`);
       const dtype = tfDtype(node.attr?.dtype?.type, node);
-      this.values.set(node.name, { name: node.name, shape, dtype, layout: 'TF' });
-      inputs.push(valueInfo(node.name, dtype, shape));
-      inputPorts.push({ name: node.name, shape, signatureKey: port.signatureKey });
+      const name = portName(port);
+      this.values.set(node.name, { name, shape, dtype, layout: 'TF' });
+      inputs.push(valueInfo(name, dtype, shape));
+      inputPorts.push({ name, shape, signatureKey: port.signatureKey });
     }
 
     for (const node of this.topologicalOrder()) {
@@ -147,12 +151,11 @@ class Converter {
     for (const port of this.graph.outputs) {
       const v = this.value(port.node);
       const src = this.asTF(v);
-      // Outputs keep the TF node's name; an Identity (removed by ORT's optimiser) renames if needed.
-      if (src !== port.node) {
-        this.emit('Identity', [src], port.node, {}, `${port.node}/output`, true);
-      }
-      outputs.push(valueInfo(port.node, v.dtype, v.shape));
-      outputPorts.push({ name: port.node, shape: v.shape, signatureKey: port.signatureKey });
+      const name = portName(port);
+      // An Identity (removed by ORT's optimiser) gives the output its public name when needed.
+      if (src !== name) this.emit('Identity', [src], name, {}, `${name}/output`, true);
+      outputs.push(valueInfo(name, v.dtype, v.shape));
+      outputPorts.push({ name, shape: v.shape, signatureKey: port.signatureKey });
     }
 
     const model = onnx.ModelProto.create({
@@ -660,6 +663,15 @@ function unsupported(node: TfNode, reason: string): UnsupportedOpError {
 
 function fail(node: TfNode, reason: string): never {
   throw unsupported(node, reason);
+}
+
+/**
+ * The public name of an input or output: what TF.js's GraphModel calls it (`inputNodes` /
+ * `outputNodes`: the signature key when there is one, else the node), without a ":0" suffix, so
+ * code written against the TF.js model finds the same names.
+ */
+function portName(p: GraphPort): string {
+  return (p.signatureKey ?? p.node).replace(/:0$/, '');
 }
 
 function tfDtype(type: string | undefined, node: TfNode): WeightDtype {
