@@ -1,0 +1,141 @@
+/**
+ * Face analysis on the six group photos shipped with @vladmandic/face-api (MIT): counts were made
+ * by looking at the photos (3, 3, 3, 4, 5, 4 people, all faces visible).
+ */
+import sharp from 'sharp';
+import path from 'path';
+import fs from 'fs';
+import vm from 'vm';
+import type { FaceResult } from '../../engine/analyze';
+
+/*
+ * Jest gives each test file its own realm (own Float32Array); onnxruntime-node builds outputs with
+ * the process realm's constructors and onnxruntime-common then rejects them (onnxruntime#16622).
+ * Share the process realm's typed arrays before the engine (and ORT) load.
+ */
+for (const name of ['Float32Array', 'Float64Array', 'Int8Array', 'Uint8Array', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'BigInt64Array', 'BigUint64Array']) {
+  (globalThis as Record<string, unknown>)[name] = vm.runInThisContext(name);
+}
+/* eslint-disable @typescript-eslint/no-var-requires */
+const { analyzeImage, requireFace } = require('../../engine/analyze') as typeof import('../../engine/analyze');
+const { checkPhoto, selectFace } = require('../../engine/photo-checks') as typeof import('../../engine/photo-checks');
+const { releaseSessions } = require('../../engine/onnx-session') as typeof import('../../engine/onnx-session');
+const { AppError } = require('../../engine/errors') as typeof import('../../engine/errors');
+type AppError = import('../../engine/errors').AppError;
+
+const DEMO = path.dirname(require.resolve('@vladmandic/face-api/package.json')) + '/demo';
+const EXPECTED: Record<string, number> = { sample1: 3, sample2: 3, sample3: 3, sample4: 4, sample5: 5, sample6: 4 };
+
+jest.setTimeout(60_000);
+afterAll(() => releaseSessions());
+
+const mean = (pts: Array<[number, number]>) => pts.reduce((a, p) => [a[0] + p[0] / pts.length, a[1] + p[1] / pts.length], [0, 0]);
+
+function expectUprightFace(f: FaceResult) {
+  const [x, y, w, h] = f.box;
+  const slack = 0.02 * w;
+  for (const [px, py] of f.landmarks68) {
+    expect(px).toBeGreaterThanOrEqual(x - slack);
+    expect(px).toBeLessThanOrEqual(x + w + slack);
+    expect(py).toBeGreaterThanOrEqual(y - slack);
+    expect(py).toBeLessThanOrEqual(y + h + slack);
+  }
+  const lm = f.landmarks68;
+  const eyes = mean(lm.slice(36, 48));
+  const nose = mean(lm.slice(31, 36));
+  const mouth = mean(lm.slice(48, 60));
+  expect(eyes[1]).toBeLessThan(nose[1]);
+  expect(nose[1]).toBeLessThan(mouth[1]);
+  // Subject's right eye (36–41) is on the image's left.
+  expect(mean(lm.slice(36, 42))[0]).toBeLessThan(mean(lm.slice(42, 48))[0]);
+}
+
+describe('face analysis on the fixture photos', () => {
+  const results: Record<string, FaceResult[]> = {};
+
+  test.each(Object.keys(EXPECTED))('%s: every visible face is found', async (name) => {
+    const { result } = await analyzeImage(fs.readFileSync(`${DEMO}/${name}.jpg`));
+    results[name] = result.faces;
+    expect(result.faces).toHaveLength(EXPECTED[name]);
+    for (const f of result.faces) {
+      expect(f.landmarks68).toHaveLength(68);
+      expect(f.quality.presence).toBeGreaterThan(0.8);
+    }
+    // Similar-sized faces: the photo is ambiguous and the user must pick.
+    expect(() => selectFace(result.faces)).toThrow(AppError);
+    try { selectFace(result.faces); } catch (e) {
+      expect((e as AppError).code).toBe('MULTIPLE_FACES');
+      expect((e as AppError).details?.boxes).toHaveLength(EXPECTED[name]);
+    }
+    expect(selectFace(result.faces, 1).index).toBe(1);
+  });
+
+  test('single-face crops give one face with points in order; EXIF rotation maps coordinates', async () => {
+    const src = `${DEMO}/sample6.jpg`;
+    const { result } = await analyzeImage(fs.readFileSync(src));
+    for (const face of result.faces.slice(0, 2)) {
+      const [x, y, w, h] = face.box;
+      const cx = x + w / 2, cy = y + h / 2, side = Math.round(Math.max(w, h) * 2.2);
+      const left = Math.max(0, Math.round(cx - side / 2)), top = Math.max(0, Math.round(cy - side / 2));
+      const width = Math.min(side, result.width - left), height = Math.min(side, result.height - top);
+      const crop = await sharp(src).extract({ left, top, width, height }).jpeg({ quality: 92 }).toBuffer();
+      const a = requireFace((await analyzeImage(crop)).result);
+      expect(a.faces).toHaveLength(1);
+      const f = a.faces[0];
+      expectUprightFace(f);
+      // Same face as in the full photo, shifted by the crop offset.
+      expect(Math.abs(f.box[0] + left - x)).toBeLessThan(0.1 * w);
+      expect(Math.abs(f.box[1] + top - y)).toBeLessThan(0.1 * h);
+      expect(() => checkPhoto(a.faces)).not.toThrow();
+
+      // Stored rotated 90° counter-clockwise with EXIF orientation 6 ("rotate 90° CW to view"):
+      // the decoder must show the upright photo, so the face comes back where it was.
+      const stored = await sharp(crop).rotate(-90).withMetadata({ orientation: 6 }).jpeg({ quality: 92 }).toBuffer();
+      const b = requireFace((await analyzeImage(stored)).result);
+      expect([b.width, b.height]).toEqual([a.width, a.height]);
+      expect(b.faces).toHaveLength(1);
+      for (const k of [30, 36, 45, 48, 54]) {
+        expect(Math.abs(b.faces[0].landmarks68[k][0] - f.landmarks68[k][0])).toBeLessThan(0.05 * w);
+        expect(Math.abs(b.faces[0].landmarks68[k][1] - f.landmarks68[k][1])).toBeLessThan(0.05 * w);
+      }
+    }
+  });
+
+  test('synthetic images without faces give NO_FACE', async () => {
+    const w = 640, h = 480;
+    const noise = Buffer.alloc(w * h * 3);
+    let s = 12345;
+    for (let i = 0; i < noise.length; i++) { s = (s * 1103515245 + 12345) & 0x7fffffff; noise[i] = s >> 23; }
+    const grad = Buffer.alloc(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) grad.set([x % 256, y % 256, (x * y) % 256], (y * w + x) * 3);
+    const inputs = [
+      await sharp({ create: { width: w, height: h, channels: 3, background: '#7f8fa0' } }).jpeg().toBuffer(),
+      await sharp(noise, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer(),
+      await sharp(grad, { raw: { width: w, height: h, channels: 3 } }).webp().toBuffer(),
+    ];
+    for (const bytes of inputs) {
+      const { result } = await analyzeImage(bytes);
+      expect(result.faces).toHaveLength(0);
+      expect(() => requireFace(result)).toThrow(expect.objectContaining({ code: 'NO_FACE' }));
+    }
+  });
+
+  test('quality checks: darkened and blurred copies of a good face are refused', async () => {
+    const src = `${DEMO}/sample6.jpg`;
+    const crop = await sharp(src).extract({ left: 1300, top: 150, width: 560, height: 560 }).jpeg().toBuffer();
+    const good = requireFace((await analyzeImage(crop)).result);
+    expect(good.faces).toHaveLength(1);
+    expect(() => checkPhoto(good.faces)).not.toThrow();
+    const dark = await sharp(crop).linear(0.22, 0).jpeg().toBuffer();
+    const d = (await analyzeImage(dark)).result;
+    if (d.faces.length) expect(() => checkPhoto(d.faces)).toThrow(expect.objectContaining({ code: 'TOO_DARK' }));
+    const blurred = await sharp(crop).blur(6).jpeg().toBuffer();
+    const b = (await analyzeImage(blurred)).result;
+    if (b.faces.length) expect(() => checkPhoto(b.faces)).toThrow(expect.objectContaining({ code: 'TOO_BLURRY' }));
+    expect(d.faces.length + b.faces.length).toBeGreaterThan(0);
+    // Cut at the face's middle: the face exceeds the border.
+    const half = await sharp(crop).extract({ left: 0, top: 0, width: 560, height: 300 }).jpeg().toBuffer();
+    const hf = (await analyzeImage(half)).result;
+    if (hf.faces.length) expect(() => checkPhoto(hf.faces)).toThrow(expect.objectContaining({ code: 'FACE_EXCEEDS_BORDER' }));
+  });
+});
