@@ -222,7 +222,9 @@ async function detectWindow(img: RgbImage, x0: number, y0: number, side: number,
   const s = side / DETECTOR_INPUT;
   // Output pixel centre u ↦ source x0 + (u + 0.5)·s − 0.5.
   const m: Affine = { a: s, b: 0, c: x0 + 0.5 * s - 0.5, d: 0, e: s, f: y0 + 0.5 * s - 0.5 };
-  const taps = Math.min(4, Math.ceil(s / 1.5));
+  // 2×2 bilinear taps (a ≈4-pixel footprint) are enough prefilter for the detector and cost a
+  // quarter of 4×4 (≈5 ms vs ≈20 ms per 256² pass in JS on one core).
+  const taps = Math.min(2, Math.ceil(s / 1.5));
   sampleAffine(img.data, img.width, img.height, DETECTOR_INPUT, DETECTOR_INPUT, m, 2 / 255, -1, taps, buf);
   const raw = await run(buf);
   return decodeBlazeFace(raw, minScore).map((d) => ({
