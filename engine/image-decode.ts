@@ -15,7 +15,7 @@
  * - EXIF orientation: phones store pixels sideways and set an orientation tag. We apply it, and
  *   remember that sharp's metadata() reports the *stored* size (orientations 5–8 swap w/h).
  */
-import sharp from 'sharp';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { AppError } from './errors';
 
 /** Largest upload we read at all (matches the 20MB in the IMAGE_TOO_LARGE message). */
@@ -98,7 +98,7 @@ export async function decodeImage(input: Uint8Array, opts: DecodeOptions = {}): 
     if (input.length < 12) throw new AppError('CORRUPT_IMAGE', { reason: 'too short to be an image' });
     throw unsupported('unknown format');
   }
-  if (!(SUPPORTED_FORMATS as readonly string[]).includes(format)) throw unsupported(`${format} input`);
+  if (format !== 'jpeg' && format !== 'png' && format !== 'webp') throw unsupported(`${format} input`);
 
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   // ignoreIcc: converting an embedded camera profile (Display P3, Adobe RGB) to sRGB costs ~3× the
@@ -107,7 +107,7 @@ export async function decodeImage(input: Uint8Array, opts: DecodeOptions = {}): 
   const sharpOpts = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' as const, sequentialRead: true, ignoreIcc: true };
 
   // Header only: no pixel buffer is allocated here, so a bomb costs nothing.
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(buf, { ...sharpOpts, limitInputPixels: false }).metadata();
   } catch (err) {
@@ -135,7 +135,7 @@ export async function decodeImage(input: Uint8Array, opts: DecodeOptions = {}): 
     // fit 'inside' on the *oriented* size; fastShrinkOnLoad lets libjpeg/libwebp decode at 1/2…1/8.
     pipeline = pipeline.resize({ width: maxSide, height: maxSide, fit: 'inside', fastShrinkOnLoad: true, kernel: 'linear' });
   }
-  let out: { data: Buffer; info: sharp.OutputInfo };
+  let out: { data: Buffer; info: OutputInfo };
   try {
     out = await pipeline.flatten({ background: '#ffffff' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   } catch (err) {
