@@ -43,7 +43,7 @@ export async function loadTfjsModel(jsonPath: string): Promise<tfc.GraphModel> {
       generatedBy: json.generatedBy,
       convertedBy: json.convertedBy,
       signature: json.signature as unknown as object,
-      userDefinedMetadata: json.userDefinedMetadata as unknown as Record<string, unknown>,
+      userDefinedMetadata: json.userDefinedMetadata as unknown as tf.io.ModelArtifacts['userDefinedMetadata'],
     }),
   };
   return tfc.loadGraphModel(handler);

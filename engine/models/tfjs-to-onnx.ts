@@ -103,7 +103,55 @@ const BINARY: Record<string, string> = {
 const NHWC_TO_NCHW_POS = [0, 2, 3, 1];
 
 export function convertGraph(graph: TfGraph, opts: ConvertOptions = {}): ConvertResult {
-  return new Converter(graph).run(opts);
+  return new Converter(rewritePreluPatterns(graph)).run(opts);
+}
+
+/**
+ * Keras exports of PReLU (mobilefacenet has 33) arrive spelled out as
+ * `Relu(x) + Mul(Sub(x, Abs(x)), c)` with c = α/2: four ONNX ops and three full-size temporaries
+ * per activation. Since x − |x| = 2·min(x, 0), this is exactly PReLU(x, 2c) (doubling is exact in
+ * floating point), so the Add is replaced by a Prelu node; the Relu/Abs/Sub/Mul nodes then drop
+ * out of the graph unless something else reads them.
+ */
+export function rewritePreluPatterns(graph: TfGraph): TfGraph {
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  const producer = (ref: string | undefined): TfNode | undefined =>
+    ref === undefined || ref.startsWith('^') || outputIndexOf(ref) !== 0 ? undefined : byName.get(nodeNameOf(ref));
+  const same = (a: string | undefined, b: string | undefined): boolean =>
+    a !== undefined && b !== undefined && nodeNameOf(a) === nodeNameOf(b) && outputIndexOf(a) === outputIndexOf(b);
+  const weights = new Map(graph.weights);
+  const nodes: TfNode[] = [];
+  for (const node of graph.nodes) {
+    const match = (node.op === 'Add' || node.op === 'AddV2') && node.input?.length === 2 ? matchPrelu(node) : undefined;
+    if (!match) {
+      nodes.push(node);
+      continue;
+    }
+    const slopeName = `${node.name}/prelu_alpha`;
+    const c = match.c;
+    weights.set(slopeName, { name: slopeName, dtype: 'float32', shape: c.shape.slice(), values: Float32Array.from(c.values, (v) => 2 * v) });
+    nodes.push({ name: slopeName, op: 'Const', attr: {} });
+    nodes.push({ name: node.name, op: 'Prelu', input: [match.x, slopeName], attr: {} });
+  }
+  return { ...graph, nodes, weights };
+
+  function matchPrelu(add: TfNode): { x: string; c: Weight } | undefined {
+    for (const [reluRef, mulRef] of [add.input!, [...add.input!].reverse()]) {
+      const relu = producer(reluRef);
+      const mul = producer(mulRef);
+      if (relu?.op !== 'Relu' || mul?.op !== 'Mul') continue;
+      const x = relu.input?.[0];
+      for (const [subRef, cRef] of [mul.input ?? [], [...(mul.input ?? [])].reverse()]) {
+        const sub = producer(subRef);
+        const cNode = producer(cRef);
+        const c = cNode?.op === 'Const' ? graph.weights.get(cNode.name) : undefined;
+        if (sub?.op !== 'Sub' || !c || c.dtype !== 'float32' || !same(sub.input?.[0], x)) continue;
+        const abs = producer(sub.input?.[1]);
+        if (abs?.op === 'Abs' && same(abs.input?.[0], x)) return { x: x!, c };
+      }
+    }
+    return undefined;
+  }
 }
 
 class Converter {
