@@ -2,8 +2,8 @@
 const tsJest = [
   'ts-jest',
   {
-    isolatedModules: true,
-    tsconfig: { module: 'commonjs', moduleResolution: 'node', jsx: 'react-jsx', esModuleInterop: true, target: 'ES2020' },
+    // Transpile only (tsc --noEmit type-checks the whole project once in pretest).
+    tsconfig: { module: 'commonjs', moduleResolution: 'node', jsx: 'react-jsx', esModuleInterop: true, target: 'ES2020', isolatedModules: true },
     diagnostics: false,
   },
 ];
@@ -19,12 +19,15 @@ module.exports = {
     {
       displayName: 'client',
       testEnvironment: 'jsdom',
+      setupFiles: ['<rootDir>/test/client/setup.ts'],
       testMatch: ['<rootDir>/test/client/**/*.test.tsx'],
       transform: { '^.+\\.tsx?$': tsJest },
       moduleNameMapper: {
         '^@tarojs/components$': '<rootDir>/test/client/mocks/taro-components.tsx',
         '^@tarojs/taro$': '<rootDir>/test/client/mocks/taro.ts',
         '\\.(css|scss)$': '<rootDir>/test/client/mocks/style.ts',
+        // The browser transport: component tests exercise it against a stubbed fetch.
+        '^(.*)/services/backend$': '$1/services/backend.h5.ts',
       },
     },
     {

@@ -43,7 +43,15 @@ export default defineConfig<'webpack5'>(async (merge) => {
       '@engine': path.resolve(root, 'engine'),
       '@templates': path.resolve(root, 'templates'),
     },
-    copy: { patterns: [], options: {} },
+    // The browser build ships the comic typeface (machines without CJK fonts still read Chinese);
+    // the mini-program uses the phone's fonts and keeps its package small.
+    copy: {
+      patterns:
+        process.env.TARO_ENV === 'h5'
+          ? [{ from: 'node_modules/@expo-google-fonts/zcool-kuaile/400Regular/ZCOOLKuaiLe_400Regular.ttf', to: 'dist/h5/fonts/zcool-kuaile.ttf' }]
+          : [],
+      options: {},
+    },
     framework: 'react',
     compiler: { type: 'webpack5', prebundle: { enable: false } },
     // Webpack's persistent cache: rebuilds after the first take seconds.

@@ -32,7 +32,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   UNSUPPORTED_FORMAT: '暂不支持这种图片格式，请选择 JPG、PNG 或 WebP 照片。',
   CORRUPT_IMAGE: '照片文件已损坏，无法打开，请重新拍摄或换一张照片。',
   IMAGE_TOO_LARGE: '照片太大了，请选择 4000 万像素、20MB 以内的照片。',
-  IMAGE_TOO_SMALL: '照片太小了，请选择长边至少 256 像素的清晰照片。',
+  IMAGE_TOO_SMALL: '照片尺寸太小了，请换一张更清晰、更大的照片。',
   NO_FACE: '没有找到人脸，请换一张正脸清晰的照片。',
   MULTIPLE_FACES: '照片里有多张人脸，请点选你自己的脸。',
   FACE_TOO_SMALL: '脸在照片里太小了，请靠近一些重新拍摄。',

@@ -1,0 +1,137 @@
+/**
+ * `npm run build:functions`: bundles each cloudfunctions/<name>/index.ts with engine/ and backend/
+ * (esbuild) into dist/cloudfunctions/<name>/ with:
+ *   - index.js (one file; WeChat calls exports.main),
+ *   - config.json (timeout, memory, openapi permissions, triggers) copied from the source folder,
+ *   - package.json listing only the native runtime dependencies the bundle really imports,
+ *   - node_modules/ holding exactly those packages (and their dependencies), pruned to linux-x64,
+ *     so "上传并部署：所有文件" deploys without a cloud-side install,
+ *   - models/ and templates when the bundle uses the engine's face analysis or fusion.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { ROOT } from './lib/builds';
+
+/** Packages never bundled: native code or the platform SDK. */
+export const NATIVE_EXTERNALS = ['wx-server-sdk', 'onnxruntime-node', 'sharp', 'better-sqlite3'];
+
+/** Folders of other platforms' binaries inside native packages (WeChat runs linux-x64). */
+const FOREIGN_BINARIES = [/[\\/]bin[\\/]napi-v\d+[\\/](darwin|win32)([\\/]|$)/, /[\\/]bin[\\/]napi-v\d+[\\/]linux[\\/]arm64([\\/]|$)/];
+
+const SRC = path.join(ROOT, 'cloudfunctions');
+const OUT = path.join(ROOT, 'dist', 'cloudfunctions');
+
+function readPkg(dir: string): { name: string; version: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> } {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+}
+
+/** The package folder as Node would resolve it from `from`. */
+function resolvePackageDir(name: string, from: string): string | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (dir === path.dirname(dir)) return undefined;
+  }
+}
+
+/** A package and its installed production dependencies (optional ones only when installed). */
+function dependencyClosure(names: string[]): Map<string, string> {
+  const found = new Map<string, string>(); // name → source dir
+  const visit = (name: string, from: string) => {
+    if (found.has(name) || name.startsWith('@types/')) return; // type packages never run
+    const dir = resolvePackageDir(name, from);
+    if (!dir) return; // an optional dependency for another platform
+    found.set(name, dir);
+    const pkg = readPkg(dir);
+    for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) visit(dep, dir);
+  };
+  names.forEach((n) => visit(n, ROOT));
+  return found;
+}
+
+function copyPackage(srcDir: string, destDir: string): void {
+  fs.cpSync(srcDir, destDir, {
+    recursive: true,
+    dereference: true,
+    filter: (src) => !FOREIGN_BINARIES.some((re) => re.test(src)) && !src.endsWith('.map') && !/[\\/]node_modules[\\/]\.bin/.test(src),
+  });
+}
+
+export interface BuiltFunction {
+  name: string;
+  dir: string;
+  natives: string[];
+}
+
+export async function buildFunction(name: string): Promise<BuiltFunction> {
+  const entry = path.join(SRC, name, 'index.ts');
+  const outDir = path.join(OUT, name);
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const result = await build({
+    entryPoints: [entry],
+    outfile: path.join(outDir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node16', // the oldest runtime CloudBase still offers
+    format: 'cjs',
+    external: NATIVE_EXTERNALS,
+    metafile: true,
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+  // Which externals the bundle really imports decides what ships with it.
+  const imported = new Set<string>();
+  for (const out of Object.values(result.metafile.outputs)) {
+    for (const imp of out.imports) if (imp.external && NATIVE_EXTERNALS.includes(imp.path)) imported.add(imp.path);
+  }
+  const natives = [...imported].sort();
+  const rootPkg = readPkg(ROOT);
+  const closure = dependencyClosure(natives);
+  const dependencies: Record<string, string> = {};
+  for (const n of natives) dependencies[n] = readPkg(closure.get(n)!).version ?? rootPkg.dependencies?.[n];
+  fs.writeFileSync(
+    path.join(outDir, 'package.json'),
+    JSON.stringify({ name, version: rootPkg.version, private: true, main: 'index.js', dependencies }, null, 2) + '\n',
+  );
+  for (const [dep, dir] of closure) copyPackage(dir, path.join(outDir, 'node_modules', dep));
+  fs.copyFileSync(path.join(SRC, name, 'config.json'), path.join(outDir, 'config.json'));
+
+  const inputs = Object.keys(result.metafile.inputs);
+  if (inputs.some((i) => i.includes('engine/onnx-session'))) {
+    fs.cpSync(path.join(ROOT, 'models'), path.join(outDir, 'models'), { recursive: true });
+  }
+  if (inputs.some((i) => i.includes('engine/fuse') || i.includes('engine/poster'))) {
+    fs.cpSync(path.join(ROOT, 'templates'), path.join(outDir, 'templates'), {
+      recursive: true,
+      filter: (src) => !src.endsWith('.svg'), // rendered PNGs and manifests are what runs
+    });
+  }
+  return { name, dir: outDir, natives };
+}
+
+export function functionNames(): string[] {
+  return fs
+    .readdirSync(SRC, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(SRC, d.name, 'index.ts')))
+    .map((d) => d.name)
+    .sort();
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = only.length ? only : functionNames();
+  for (const name of names) {
+    const started = Date.now();
+    const built = await buildFunction(name);
+    console.log(`[functions] ${name} → ${path.relative(ROOT, built.dir)} (natives: ${built.natives.join(', ') || 'none'}) ${Date.now() - started} ms`);
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
