@@ -12,7 +12,7 @@ module.exports = {
   projects: [
     {
       displayName: 'unit',
-      testEnvironment: 'node',
+      testEnvironment: '<rootDir>/test/helpers/node-environment.js',
       testMatch: ['<rootDir>/test/{engine,backend,scripts,functions}/**/*.test.ts'],
       transform: { '^.+\\.tsx?$': tsJest },
     },
@@ -32,13 +32,13 @@ module.exports = {
     },
     {
       displayName: 'weapp',
-      testEnvironment: 'node',
+      testEnvironment: '<rootDir>/test/helpers/node-environment.js',
       testMatch: ['<rootDir>/test/weapp/**/*.test.ts'],
       transform: { '^.+\\.tsx?$': tsJest },
     },
     {
       displayName: 'e2e',
-      testEnvironment: 'node',
+      testEnvironment: '<rootDir>/test/helpers/node-environment.js',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       transform: { '^.+\\.tsx?$': tsJest },
     },

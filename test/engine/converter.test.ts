@@ -6,16 +6,11 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import vm from 'vm';
 import { decodeWeights, parseGraphModel, TfGraphModelJson, TfNode, WeightSpec } from '../../engine/models/tfjs-graph';
 import { convertGraph, UnsupportedOpError } from '../../engine/models/tfjs-to-onnx';
 
-// Same realm fix as in model-parity.test.ts: ORT's outputs must pass onnxruntime-common's checks.
-for (const name of ['Float32Array', 'Float64Array', 'Int8Array', 'Uint8Array', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'BigInt64Array', 'BigUint64Array']) {
-  (globalThis as Record<string, unknown>)[name] = vm.runInThisContext(name);
-}
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const ort: typeof import('onnxruntime-node') = require('onnxruntime-node');
+// ORT and jest agree on typed arrays thanks to test/helpers/node-environment.js.
+import * as ort from 'onnxruntime-node';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 

@@ -10,24 +10,14 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import vm from 'vm';
 import sharp from 'sharp';
 import { MODEL_SOURCES, ModelSource } from '../../engine/models/sources';
 import { readGraphModel } from '../../engine/models/tfjs-graph';
 import { convertGraph } from '../../engine/models/tfjs-to-onnx';
 import { loadTfjsModel, runTfjs, tf } from '../../engine/models/tfjs-reference';
 
-/*
- * Jest runs tests in their own realm, with their own Float32Array; onnxruntime-node's native code
- * returns outputs built from the process realm's constructors and onnxruntime-common rejects them
- * ("A float32 tensor's data must be type of function Float32Array()", onnxruntime#16622). Sharing
- * the process realm's typed-array constructors before ORT loads makes both sides agree.
- */
-for (const name of ['Float32Array', 'Float64Array', 'Int8Array', 'Uint8Array', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'BigInt64Array', 'BigUint64Array']) {
-  (globalThis as Record<string, unknown>)[name] = vm.runInThisContext(name);
-}
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const ort: typeof import('onnxruntime-node') = require('onnxruntime-node');
+// ORT and jest agree on typed arrays thanks to test/helpers/node-environment.js.
+import * as ort from 'onnxruntime-node';
 
 jest.setTimeout(60_000);
 
