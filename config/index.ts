@@ -53,6 +53,8 @@ export default defineConfig<'webpack5'>(async (merge) => {
       options: {},
     },
     framework: 'react',
+    // Progress bars only on a terminal; logs from CI and `npm test` stay readable.
+    logger: { quiet: !process.stdout.isTTY, stats: false },
     compiler: { type: 'webpack5', prebundle: { enable: false } },
     // Webpack's persistent cache: rebuilds after the first take seconds.
     cache: { enable: true },

@@ -15,8 +15,18 @@ class FakeRegExp {
 
 type Doc = Record<string, any>;
 
+class FakeCommand {
+  constructor(readonly op: 'lt' | 'lte', readonly value: number) {}
+  test(v: unknown) {
+    return typeof v === 'number' && (this.op === 'lt' ? v < this.value : v <= this.value);
+  }
+}
+
 export interface FakeCloud extends WxCloud {
   context: WxContext;
+  /** Images that imgSecCheck rejects (by exact bytes) and the codes made so far. */
+  rejectImages: (jpeg: Buffer) => boolean;
+  codesMade: Array<{ scene: string; page: string }>;
   collections: Map<string, Map<string, Doc>>;
   storage: Map<string, Buffer>;
   initCalls: number;
@@ -30,14 +40,16 @@ export function createFakeCloud(env = 'test-env-1a2b'): FakeCloud {
     return collections.get(name)!;
   };
   const matches = (doc: Doc, cond: Record<string, any>) =>
-    Object.entries(cond).every(([k, v]) => (v instanceof FakeRegExp ? v.test(doc[k]) : doc[k] === v));
+    Object.entries(cond).every(([k, v]) => (v instanceof FakeRegExp || v instanceof FakeCommand ? v.test(doc[k]) : doc[k] === v));
 
-  const query = (name: string, cond: Record<string, any>, skip: number, limit: number): WxQuery => ({
-    where: (c) => query(name, { ...cond, ...c }, skip, limit),
-    skip: (n) => query(name, cond, n, limit),
-    limit: (n) => query(name, cond, skip, Math.min(n, 100)),
+  const query = (name: string, cond: Record<string, any>, skip: number, limit: number, order?: [string, 'asc' | 'desc']): WxQuery => ({
+    where: (c) => query(name, { ...cond, ...c }, skip, limit, order),
+    orderBy: (field, dir) => query(name, cond, skip, limit, [field, dir]),
+    skip: (n) => query(name, cond, n, limit, order),
+    limit: (n) => query(name, cond, skip, Math.min(n, 100), order),
     async get() {
-      const all = [...col(name).entries()].filter(([, d]) => matches(d, cond)).map(([id, d]) => ({ _id: id, ...d }));
+      const all: Doc[] = [...col(name).entries()].filter(([, d]) => matches(d, cond)).map(([id, d]) => ({ _id: id, ...d }));
+      if (order) all.sort((a, b) => (a[order[0]] < b[order[0]] ? -1 : a[order[0]] > b[order[0]] ? 1 : 0) * (order[1] === 'asc' ? 1 : -1));
       return { data: all.slice(skip, skip + limit) };
     },
     async remove() {
@@ -73,13 +85,17 @@ export function createFakeCloud(env = 'test-env-1a2b'): FakeCloud {
           },
         }),
         async add({ data }) {
-          const id = Math.random().toString(36).slice(2);
-          col(name).set(id, { ...data });
+          // Documented behaviour: a given _id that already exists is a duplicate-key error.
+          const { _id, ...rest } = data;
+          const id = _id ?? Math.random().toString(36).slice(2);
+          if (col(name).has(id)) throw new Error('database request fail: E11000 duplicate key error (-502001)');
+          col(name).set(id, rest);
           return { _id: id };
         },
       };
     },
     RegExp: ({ regexp, options }) => new FakeRegExp(regexp, options),
+    command: { lt: (v: number) => new FakeCommand('lt', v), lte: (v: number) => new FakeCommand('lte', v) },
     serverDate: () => new Date(),
   };
 
@@ -88,6 +104,24 @@ export function createFakeCloud(env = 'test-env-1a2b'): FakeCloud {
     collections,
     storage,
     initCalls: 0,
+    rejectImages: () => false,
+    codesMade: [],
+    openapi: {
+      security: {
+        async imgSecCheck({ media }) {
+          if (media.value.length > 1024 * 1024) return { errCode: 40006, errMsg: 'invalid media size' };
+          return cloud.rejectImages(media.value) ? { errCode: 87014, errMsg: 'risky content' } : { errCode: 0, errMsg: 'ok' };
+        },
+      },
+      wxacode: {
+        async getUnlimited({ scene, page }) {
+          if (scene.length > 32) return { buffer: Buffer.alloc(0), errCode: 40169 };
+          if (page.startsWith('/')) return { buffer: Buffer.alloc(0), errCode: 41030 };
+          cloud.codesMade.push({ scene, page });
+          return { buffer: Buffer.from(`PNG:${page}?${scene}`), contentType: 'image/png', errCode: 0 };
+        },
+      },
+    },
     DYNAMIC_CURRENT_ENV: Symbol('DYNAMIC_CURRENT_ENV'),
     init() {
       cloud.initCalls++;

@@ -1,6 +1,8 @@
 import path from 'node:path';
-import { systemClock, type Clock, type Ports } from '../../ports';
+import { systemClock, type Clock, type ContentChecker, type Ports } from '../../ports';
+import { localDocStore } from './doc-store';
 import { localFileStorage } from './file-storage';
+import { localCodeMaker, localContentChecker, localFileUrls, loadOrCreateSecret } from './platform-services';
 import { localSessionStore, type SessionStore } from './sessions';
 import { openDatabase, type Db } from './sqlite';
 import { localUserRepository } from './user-repository';
@@ -8,17 +10,32 @@ import { localUserRepository } from './user-repository';
 export interface LocalPorts extends Ports {
   db: Db;
   sessions: SessionStore;
+  urls: ReturnType<typeof localFileUrls>;
+  /** Where files live on disk (for the runtime's /files route). */
+  filesDir: string;
   close(): void;
 }
 
+export interface LocalPortOptions {
+  clock?: Clock;
+  contentCheck?: ContentChecker;
+}
+
 /** The embedded default: SQLite at DATA_DIR/app.db, files under DATA_DIR/files. */
-export function createLocalPorts(dataDir: string, clock: Clock = systemClock): LocalPorts {
+export function createLocalPorts(dataDir: string, opts: LocalPortOptions = {}): LocalPorts {
+  const clock = opts.clock ?? systemClock;
   const db = openDatabase(path.join(dataDir, 'app.db'));
+  const filesDir = path.join(dataDir, 'files');
   return {
     db,
     sessions: localSessionStore(db),
     users: localUserRepository(db),
-    files: localFileStorage(path.join(dataDir, 'files')),
+    files: localFileStorage(filesDir),
+    docs: localDocStore(db),
+    contentCheck: opts.contentCheck ?? localContentChecker(),
+    codes: localCodeMaker(),
+    urls: localFileUrls(loadOrCreateSecret(dataDir), () => clock.now()),
+    filesDir,
     clock,
     close: () => db.close(),
   };

@@ -29,4 +29,22 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX sessions_expiry ON sessions (expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'domain documents',
+    sql: `
+      CREATE TABLE docs (
+        collection TEXT NOT NULL,
+        id         TEXT NOT NULL,
+        owner      TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        data       TEXT NOT NULL,
+        PRIMARY KEY (collection, id)
+      );
+      CREATE INDEX docs_owner ON docs (collection, owner);
+      CREATE INDEX docs_expiry ON docs (collection, expires_at) WHERE expires_at IS NOT NULL;
+      CREATE INDEX docs_created ON docs (collection, created_at);
+    `,
+  },
 ];

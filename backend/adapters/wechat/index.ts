@@ -1,13 +1,20 @@
 import crypto from 'node:crypto';
 import { systemClock, type Caller, type Ports } from '../../ports';
+import { wechatDocStore } from './doc-store';
 import { wechatFileStorage } from './file-storage';
+import { wechatCodeMaker, wechatContentChecker, wechatFileUrls } from './platform-services';
 import type { WxCloud, WxContext } from './sdk';
 import { wechatUserRepository } from './user-repository';
 
 export function createWechatPorts(cloud: WxCloud): Ports {
+  const db = cloud.database();
   return {
-    users: wechatUserRepository(cloud.database()),
+    users: wechatUserRepository(db),
     files: wechatFileStorage(cloud),
+    docs: wechatDocStore(db),
+    contentCheck: wechatContentChecker(cloud),
+    codes: wechatCodeMaker(cloud),
+    urls: wechatFileUrls(cloud),
     clock: systemClock,
   };
 }

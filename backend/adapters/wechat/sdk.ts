@@ -20,6 +20,7 @@ export interface WxDocRef {
 
 export interface WxQuery {
   where(cond: Record<string, any>): WxQuery;
+  orderBy(field: string, order: 'asc' | 'desc'): WxQuery;
   limit(n: number): WxQuery;
   skip(n: number): WxQuery;
   get(): Promise<{ data: Record<string, any>[] }>;
@@ -34,6 +35,8 @@ export interface WxCollection extends WxQuery {
 export interface WxDatabase {
   collection(name: string): WxCollection;
   RegExp(opts: { regexp: string; options?: string }): unknown;
+  /** Query operators (`db.command`): only comparisons are used. */
+  command: { lt(value: number): unknown; lte(value: number): unknown };
   serverDate(): unknown;
 }
 
@@ -44,6 +47,10 @@ export interface WxCloud {
   uploadFile(p: { cloudPath: string; fileContent: Buffer }): Promise<{ fileID: string }>;
   downloadFile(p: { fileID: string }): Promise<{ fileContent: Buffer }>;
   deleteFile(p: { fileList: string[] }): Promise<{ fileList: Array<{ fileID: string; status: number; errMsg: string }> }>;
+  openapi: {
+    security: { imgSecCheck(p: { media: { contentType: string; value: Buffer } }): Promise<{ errCode: number; errMsg?: string }> };
+    wxacode: { getUnlimited(p: { scene: string; page: string; checkPath?: boolean; width?: number; envVersion?: string }): Promise<{ buffer: Buffer; contentType?: string; errCode?: number }> };
+  };
   getTempFileURL(p: { fileList: Array<string | { fileID: string; maxAge?: number }> }): Promise<{ fileList: Array<{ fileID: string; tempFileURL: string; status: number }> }>;
   DYNAMIC_CURRENT_ENV: symbol;
 }
