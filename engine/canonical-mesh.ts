@@ -66,15 +66,17 @@ export const INK_STROKES: readonly InkStroke[] = [
   { indices: LEFT_EYE_UPPER, weight: 1.3 },
   { indices: RIGHT_EYE_LOWER, weight: 0.6 },
   { indices: LEFT_EYE_LOWER, weight: 0.6 },
-  { indices: RIGHT_BROW_UPPER, weight: 0.9 },
-  { indices: LEFT_BROW_UPPER, weight: 0.9 },
-  { indices: RIGHT_BROW_LOWER, weight: 0.7 },
-  { indices: LEFT_BROW_LOWER, weight: 0.7 },
   { indices: NOSE_BOTTOM, weight: 0.7 },
   { indices: LIPS_INNER_UPPER, weight: 1.0 },
   { indices: LIPS_OUTER_UPPER, weight: 0.55 },
   { indices: LIPS_OUTER_LOWER, weight: 0.55 },
   { indices: JAW, weight: 1.1 },
+];
+
+/** Brows are drawn as filled shapes (a comic brow is a solid stroke whose thickness is the user's). */
+export const INK_FILLS: ReadonlyArray<readonly number[]> = [
+  [...RIGHT_BROW_UPPER, ...[...RIGHT_BROW_LOWER].reverse()],
+  [...LEFT_BROW_UPPER, ...[...LEFT_BROW_LOWER].reverse()],
 ];
 
 /**

@@ -1,0 +1,53 @@
+/**
+ * Blend mask: the face oval (forehead to the hairline included, hair excluded — FaceMesh's oval
+ * stops at the hairline) with a soft edge that lies entirely INSIDE the oval.
+ *
+ * Why inside: the warp only has face pixels inside the oval; a feather that reached outside would
+ * blend in pixels that do not exist. The oval is shrunk by the band width, filled, and blurred by
+ * a box filter whose support is exactly the band: the mask is 1 at `band` pixels inside
+ * the oval and exactly 0 on and outside it — so nothing outside the oval can change.
+ */
+import { FACE_OVAL } from './canonical-mesh';
+import { boxBlur, fillPolygon, scratch, type Rect } from './raster';
+
+/** Feather band as a fraction of the face's width. */
+export const FEATHER_FRACTION = 0.08;
+
+export function featherWidth(dst: Float32Array): number {
+  let minX = Infinity, maxX = -Infinity;
+  for (const i of FACE_OVAL) { minX = Math.min(minX, dst[i * 3]); maxX = Math.max(maxX, dst[i * 3]); }
+  return Math.max(2, FEATHER_FRACTION * (maxX - minX));
+}
+
+/**
+ * Feathered mask over `box` (row-major Float32, 0–1) from the target points (468 × 3, frame px).
+ * `band`: width of the soft edge in pixels. `cover` (optional) zeroes pixels the warp did not reach.
+ */
+export function faceMask(dst: Float32Array, box: Rect, band: number, cover?: Uint8Array): Float32Array {
+  const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
+  const n = FACE_OVAL.length;
+  // centroid of the oval
+  let cx = 0, cy = 0;
+  for (const i of FACE_OVAL) { cx += dst[i * 3] / n; cy += dst[i * 3 + 1] / n; }
+  // Inward offset by band/2 (the blur's radius) along each vertex's normal (bisector of the two edges).
+  const xs = new Float32Array(n), ys = new Float32Array(n);
+  for (let k = 0; k < n; k++) {
+    const p = FACE_OVAL[(k + n - 1) % n], c = FACE_OVAL[k], q = FACE_OVAL[(k + 1) % n];
+    let tx = dst[q * 3] - dst[p * 3], ty = dst[q * 3 + 1] - dst[p * 3 + 1];
+    const tl = Math.hypot(tx, ty) || 1;
+    tx /= tl; ty /= tl;
+    let nx = -ty, ny = tx; // one of the normals; point it towards the centroid
+    if (nx * (cx - dst[c * 3]) + ny * (cy - dst[c * 3 + 1]) < 0) { nx = -nx; ny = -ny; }
+    xs[k] = dst[c * 3] + nx * band / 2;
+    ys[k] = dst[c * 3 + 1] + ny * band / 2;
+  }
+  const hard = scratch('mask-hard', bw * bh);
+  fillPolygon(hard, bw, bh, xs, ys, box.x0, box.y0);
+  // One box pass of radius band/2 (a linear ramp that reaches the oval and stops there), shaped
+  // by a smoothstep so the ramp has no visible start and end (cheaper than a second blur).
+  const r = Math.max(1, Math.floor(band / 2));
+  const m = boxBlur(hard, bw, bh, r, new Float32Array(bw * bh), scratch('mask-tmp', bw * bh, false));
+  for (let i = 0; i < m.length; i++) { const v = m[i]; if (v > 0 && v < 1) m[i] = v * v * (3 - 2 * v); }
+  if (cover) for (let i = 0; i < m.length; i++) if (!cover[i]) m[i] = 0;
+  return m;
+}

@@ -1,0 +1,242 @@
+/**
+ * Fusion, end to end for one frame: every slot that has a face gets
+ *   warp (target shape, piecewise-affine) → colour (palette, lighting, features) →
+ *   style (tone bands; smoothing is done once per face) → blend (feathered mask, Poisson) → ink.
+ * Slots without a face keep the artwork untouched.
+ *
+ * `prepareFace` does the per-photo work once (aligned crop, pose-free shape, skin statistics, the
+ * photo's own lighting removed); its result is plain typed arrays, so it can be sent to workers.
+ */
+import { CANONICAL_MESH, FACE_OVAL, MESH_POINTS, NON_SKIN_REGIONS } from './canonical-mesh';
+import { procrustes3, applySimilarity3 } from './geometry';
+import { sampleAffine } from './image-decode';
+import { newPlanes, fillPolygon, boundsOf, scratch, type Planes, type RgbImage, type Rect } from './raster';
+import { rgbToLab, labStats, delight, hexToLab, frameShading, transferColour, labToRgbMix, type LabStats } from './colour';
+import { projectSlot } from './canonical-mesh';
+import { targetPoints, warpFace } from './warp';
+import { faceMask, featherWidth } from './face-mask';
+import { smoothFace, toneBands, softKnee, inkCoverage, paintInk } from './stylise';
+import { poissonBlend } from './poisson';
+import { SlotStyleSchema, type Slot, type SlotStyle } from './slot';
+import { AppError } from './errors';
+import type { Analysis } from './analyze';
+
+/** Face-oval width in the aligned crop: about the size of a poster frame's hero face, so the warp rarely upsamples much. */
+export const CROP_FACE_WIDTH = 240;
+export const CROP_W = 336;
+export const CROP_H = 368;
+
+/** Defaults chosen by looking at results (docs/fusion.md). */
+export const DEFAULT_SHAPE = 70;
+export const DEFAULT_FEATURES = 90;
+/** Share of the user's own skin tone kept at features = 100. */
+export const USER_TONE_SHARE = 0.35;
+
+export interface PreparedFace {
+  /** Aligned, roll-free crop in Lab (own lighting removed), CROP_W × CROP_H. */
+  lab: Planes;
+  /** 468 × (x, y, z) in crop pixels. */
+  points: Float32Array;
+  /** 468 × 3 pose-free shape in canonical units (oval width ≈ 1), for shape blending. */
+  shape: Float32Array;
+  /** Lab statistics of the skin (before de-lighting). */
+  stats: LabStats;
+  /** Face-oval width in crop pixels. */
+  faceWidth: number;
+  /** Which face of the photo this is. */
+  faceIndex: number;
+}
+
+/**
+ * The reusable, aligned face: once per photo (and face index). Throws INVALID_ARGUMENT for a face
+ * index out of range.
+ */
+export function prepareFace(analysis: Analysis, faceIndex = 0): PreparedFace {
+  const faces = analysis.internal.faces;
+  if (!Number.isInteger(faceIndex) || faceIndex < 0 || faceIndex >= faces.length) {
+    throw new AppError('INVALID_ARGUMENT', { reason: `face index ${faceIndex} of ${faces.length}`, details: { field: 'face' } });
+  }
+  const img = analysis.internal.image;
+  const mesh = faces[faceIndex].meshWorking;
+  const user = new Float32Array(MESH_POINTS * 3);
+  for (let i = 0; i < MESH_POINTS; i++) { user[i * 3] = mesh[i][0]; user[i * 3 + 1] = mesh[i][1]; user[i * 3 + 2] = mesh[i][2]; }
+  // Pose and size removed: a similarity onto the canonical mesh.
+  const sim = procrustes3(user, CANONICAL_MESH, MESH_POINTS);
+  const shape = applySimilarity3(sim, user, MESH_POINTS);
+  const facePx = 1 / sim.s; // oval width in working pixels
+  // 2D crop frame: roll from the eye line, centre = oval bbox centre, scale to CROP_FACE_WIDTH.
+  const roll = Math.atan2(mesh[263][1] - mesh[33][1], mesh[263][0] - mesh[33][0]);
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  const cr = Math.cos(-roll), sr = Math.sin(-roll);
+  for (const i of FACE_OVAL) {
+    const x = mesh[i][0] * cr - mesh[i][1] * sr, y = mesh[i][0] * sr + mesh[i][1] * cr;
+    minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+  }
+  const k = CROP_FACE_WIDTH / facePx; // crop px per working px
+  const rcx = (minX + maxX) / 2, rcy = (minY + maxY) / 2; // centre in the de-rolled frame
+  // crop (u, v) → de-rolled (rcx + (u − W/2)/k, rcy + (v − H/2)/k) → rotate by +roll → working image
+  const c = Math.cos(roll), s = Math.sin(roll);
+  const ox = rcx - CROP_W / 2 / k, oy = rcy - CROP_H / 2 / k;
+  const m = { a: c / k, b: -s / k, c: c * ox - s * oy, d: s / k, e: c / k, f: s * ox + c * oy };
+  // Shrinking more than 2× needs more taps or the crop aliases.
+  const taps = Math.max(1, Math.min(4, Math.round(1 / k)));
+  const rgbF = sampleAffine(img.data, img.width, img.height, CROP_W, CROP_H, m, 1, 0, taps);
+  const rgb = new Uint8Array(rgbF.length);
+  for (let i = 0; i < rgb.length; i++) rgb[i] = rgbF[i] + 0.5;
+  const lab = rgbToLab(rgb, CROP_W * CROP_H, newPlanes(CROP_W, CROP_H));
+  const points = new Float32Array(MESH_POINTS * 3);
+  for (let i = 0; i < MESH_POINTS; i++) {
+    const x = mesh[i][0] * cr - mesh[i][1] * sr, y = mesh[i][0] * sr + mesh[i][1] * cr;
+    points[i * 3] = (x - ox) * k;
+    points[i * 3 + 1] = (y - oy) * k;
+    points[i * 3 + 2] = mesh[i][2] * k;
+  }
+  // Skin: the oval minus eyes, brows and lips.
+  const skin = new Float32Array(CROP_W * CROP_H);
+  const poly = (idx: readonly number[]) => [idx.map((i) => points[i * 3]), idx.map((i) => points[i * 3 + 1])] as const;
+  const [ovx, ovy] = poly(FACE_OVAL);
+  fillPolygon(skin, CROP_W, CROP_H, ovx, ovy);
+  for (const r of NON_SKIN_REGIONS) { const [x, y] = poly(r); fillPolygon(skin, CROP_W, CROP_H, x, y, 0, 0, 0); }
+  const stats = labStats(lab, skin);
+  delight(lab, skin, Math.round(CROP_FACE_WIDTH / 6), stats.mean[0]);
+  return { lab, points, shape, stats, faceWidth: CROP_FACE_WIDTH, faceIndex };
+}
+
+/** Per-face cache of smoothed crops (one per smoothing level used by the templates). */
+const smoothCache = new WeakMap<PreparedFace, Map<number, Planes>>();
+function smoothedFor(face: PreparedFace, smoothing: number): Planes {
+  const key = Math.round(smoothing * 20) / 20;
+  let m = smoothCache.get(face);
+  if (!m) { m = new Map(); smoothCache.set(face, m); }
+  let p = m.get(key);
+  if (!p) { p = smoothFace(face.lab, key, face.faceWidth); m.set(key, p); }
+  return p;
+}
+
+/**
+ * The frame's lighting on a slot's drawn face, per decoded frame (templates are decoded once per
+ * process and kept, so this is computed once per slot, not per user). Measured over the canonical
+ * face (shape 0) and looked up by frame position for the current box.
+ */
+const shadingCache = new WeakMap<RgbImage, Map<string, { box: Rect; values: Float32Array }>>();
+function shadingFor(frame: RgbImage, slot: Slot, box: Rect): Float32Array {
+  let m = shadingCache.get(frame);
+  if (!m) { m = new Map(); shadingCache.set(frame, m); }
+  let s = m.get(slot.id);
+  if (!s) {
+    const p = slot.points ?? projectSlot(slot.pose);
+    const pts = new Float32Array(MESH_POINTS * 3);
+    p.forEach(([x, y], i) => { pts[i * 3] = x; pts[i * 3 + 1] = y; });
+    const sbox = boundsOf(pts, 3, null, 2, frame.width, frame.height);
+    const smask = faceMask(pts, sbox, featherWidth(pts));
+    s = { box: sbox, values: frameShading(frame, sbox, smask) };
+    m.set(slot.id, s);
+  }
+  const bw = box.x1 - box.x0, bh = box.y1 - box.y0, sw = s.box.x1 - s.box.x0;
+  const out = scratch('shade', bw * bh);
+  for (let y = Math.max(box.y0, s.box.y0); y < Math.min(box.y1, s.box.y1); y++) {
+    for (let x = Math.max(box.x0, s.box.x0); x < Math.min(box.x1, s.box.x1); x++) {
+      out[(y - box.y0) * bw + x - box.x0] = s.values[(y - s.box.y0) * sw + x - s.box.x0];
+    }
+  }
+  return out;
+}
+
+export interface FuseOptions {
+  /** 0–100, 100 = the user's face shape (default DEFAULT_SHAPE). */
+  shape?: number;
+  /** 0–100, 100 = the user's appearance, 0 = the template's drawn face (default DEFAULT_FEATURES). */
+  features?: number;
+  /** Blend method; 'alpha' (feathered mask only) exists for comparisons in docs/fusion.md. */
+  blend?: 'poisson' | 'alpha';
+}
+
+export interface StageTimings {
+  warp: number;
+  colour: number;
+  style: number;
+  blend: number;
+}
+
+export interface SlotFace {
+  slot: Slot;
+  /** null: the slot keeps its artwork. */
+  face: PreparedFace | null;
+}
+
+export interface FusedFrame {
+  /** RGB bytes, frame size. */
+  data: Uint8Array;
+  width: number;
+  height: number;
+  timings: StageTimings;
+  /** Per fused slot: box and blend mask (for tests and the eval script). */
+  slots: Array<{ id: string; box: Rect; mask: Float32Array; points: Float32Array }>;
+}
+
+export function checkDegree(name: string, v: number | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 100) {
+    throw new AppError('INVALID_ARGUMENT', { reason: `${name} must be 0–100`, details: { field: name } });
+  }
+  return v;
+}
+
+const hexRgb = (hex: string): [number, number, number] => {
+  const v = parseInt(hex.slice(1), 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+};
+
+/** Fuse faces into one frame. The frame is not modified; a new RGB buffer is returned. */
+export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseOptions = {}): FusedFrame {
+  const shape = checkDegree('shape', options.shape, DEFAULT_SHAPE) / 100;
+  const features = checkDegree('features', options.features, DEFAULT_FEATURES) / 100;
+  const out = new Uint8Array(frame.data.length);
+  out.set(frame.data);
+  const timings: StageTimings = { warp: 0, colour: 0, style: 0, blend: 0 };
+  const slots: FusedFrame['slots'] = [];
+  for (const { slot, face } of slotFaces) {
+    if (!face) continue;
+    const style: SlotStyle = SlotStyleSchema.parse(slot.style ?? {});
+    let t = performance.now();
+    // --- warp
+    const dst = targetPoints(slot, face.shape, face.points, shape);
+    const band = featherWidth(dst);
+    const box = boundsOf(dst, 3, null, 2, frame.width, frame.height);
+    const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
+    if (bw < 4 || bh < 4) continue;
+    const src = smoothedFor(face, style.smoothing);
+    const n = bw * bh;
+    const lab: Planes = { c0: scratch('lab0', n, false), c1: scratch('lab1', n, false), c2: scratch('lab2', n, false), width: bw, height: bh };
+    const cover = new Uint8Array(n);
+    warpFace(src, face.points, dst, box, lab, cover);
+    const mask = faceMask(dst, box, band, cover);
+    let t2 = performance.now();
+    timings.warp += t2 - t; t = t2;
+    // --- colour: palette (keeping a share of the user's own tone), the frame's lighting
+    const tone = hexToLab(style.skinTone);
+    const keep = USER_TONE_SHARE * features;
+    const target: [number, number, number] = [0, 1, 2].map((k) => tone[k] + keep * (face.stats.mean[k] - tone[k])) as [number, number, number];
+    const shading = shadingFor(frame, slot, box);
+    transferColour(lab, { user: face.stats, target, saturation: style.saturation, shading, lighting: 0.8 }, mask);
+    t2 = performance.now();
+    timings.colour += t2 - t; t = t2;
+    // --- style: tone bands, highlight roll-off, back to RGB mixed with the drawn face (features)
+    toneBands(lab.c0, style.toneBands, target[0]);
+    softKnee(lab.c0);
+    const rgb: Planes = { c0: scratch('rgb0', n, false), c1: scratch('rgb1', n, false), c2: scratch('rgb2', n, false), width: bw, height: bh };
+    labToRgbMix(lab, mask, features, frame, box, rgb);
+    const W = frame.width;
+    const faceW = band / 0.08;
+    const cov = style.ink > 0 && features > 0 ? inkCoverage(dst, box, Math.max(1.2, faceW * 0.011)) : null;
+    t2 = performance.now();
+    timings.style += t2 - t; t = t2;
+    // --- blend
+    poissonBlend(frame, out, box, rgb, mask, options.blend === 'alpha' ? { cells: 1 } : { skin: hexRgb(style.skinTone) });
+    if (cov) paintInk(out, W, box, cov, hexRgb(style.inkColor), style.ink * features, mask);
+    t2 = performance.now();
+    timings.blend += t2 - t;
+    slots.push({ id: slot.id, box, mask: mask.slice(), points: dst });
+  }
+  return { data: out, width: frame.width, height: frame.height, timings, slots };
+}
