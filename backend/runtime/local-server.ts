@@ -7,8 +7,13 @@ import { createLocalPorts, type LocalPorts } from '../adapters/local';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../adapters/local/sessions';
 import { invoke, MAX_EVENT_BYTES } from '../functions/invoke';
 import { functions } from '../functions/registry';
-import type { FnDefinition } from '../functions/types';
+import type { FnDefinition, Services } from '../functions/types';
 import { log } from '../log';
+import { getUpload } from '../domain/photos';
+import { requireConsent } from '../domain/consent';
+import type { FaceEngine } from '../engine-port';
+import type { ContentChecker } from '../ports';
+import { createServices } from './services';
 
 export interface LocalServerOptions {
   port: number;
@@ -17,12 +22,19 @@ export interface LocalServerOptions {
   /** The H5 build to serve; omitted → API only. */
   staticDir?: string;
   fns?: Record<string, FnDefinition<any>>;
+  /** The image engine, created on first use (tests may pass a smaller pool). */
+  loadEngine?: () => FaceEngine;
+  contentCheck?: ContentChecker;
+  /** Fusion slots and waiting line of this instance (defaults: one per core, four per core). */
+  concurrency?: number;
+  maxWaiting?: number;
 }
 
 export interface LocalServer {
   url: string;
   port: number;
   ports: LocalPorts;
+  services: Services;
   close(): Promise<void>;
 }
 
@@ -94,8 +106,11 @@ function serveStatic(staticDir: string, urlPath: string, res: http.ServerRespons
 
 /** The embedded runtime: the H5 build, the functions over HTTP with the local adapters, /healthz. */
 export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
-  const ports = createLocalPorts(opts.dataDir);
+  const ports = createLocalPorts(opts.dataDir, { contentCheck: opts.contentCheck });
   const fns = opts.fns ?? functions;
+  // Loaded lazily so the runtime answers /healthz before any model is read.
+  const loadEngine = opts.loadEngine ?? (() => (require('../engine-adapter') as typeof import('../engine-adapter')).createEngine());
+  const services = createServices(loadEngine, { concurrency: opts.concurrency, maxWaiting: opts.maxWaiting });
   const staticDir = opts.staticDir && path.resolve(opts.staticDir);
   let ready = false;
 
@@ -104,6 +119,16 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     try {
       if (url === '/healthz') {
         sendJson(res, ready ? 200 : 503, { ok: ready });
+        return;
+      }
+      const pathname = url.split('?')[0];
+      const uploadMatch = /^\/api\/upload\/([A-Za-z0-9_-]{22})$/.exec(pathname);
+      if (uploadMatch) {
+        await handleUpload(req, res, uploadMatch[1]);
+        return;
+      }
+      if (pathname.startsWith('/files/') && (req.method === 'GET' || req.method === 'HEAD')) {
+        serveSignedFile(url, res);
         return;
       }
       const fnMatch = /^\/api\/fn\/([A-Za-z][A-Za-z0-9_-]{0,40})$/.exec(url.split('?')[0]);
@@ -137,7 +162,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
           headers['set-cookie'] = `${SESSION_COOKIE}=${created.token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_MS / 1000}`;
         }
         const caller = userId ? { userId, platform: 'local' as const } : null;
-        const result = await invoke(fn, event, { caller, ports });
+        const result = await invoke(fn, event, { caller, ports, services: { ...services, envPrefix: 'local' } });
         sendJson(res, 200, result, headers);
         return;
       }
@@ -162,6 +187,57 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     }
   });
 
+  /** The caller behind the session cookie, if any. */
+  function callerOf(req: http.IncomingMessage): string | undefined {
+    const token = readCookie(req, SESSION_COOKIE);
+    return token ? ports.sessions.resolve(token, ports.clock.now()) : undefined;
+  }
+
+  /**
+   * The browser's stand-in for wx.cloud.uploadFile: raw image bytes to the upload slot that
+   * `prepareUpload` gave this caller. Larger than the budget → IMAGE_TOO_LARGE without buffering it.
+   */
+  async function handleUpload(req: http.IncomingMessage, res: http.ServerResponse, uploadId: string): Promise<void> {
+    if (req.method !== 'POST') throw new AppError('INVALID_ARGUMENT', { reason: 'POST only' });
+    const userId = callerOf(req);
+    if (!userId) throw new AppError('FORBIDDEN', { reason: 'login required' });
+    await requireConsent(ports, userId);
+    const upload = await getUpload(ports, userId, uploadId);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const limit = services.settings.maxUploadBytes;
+    if (declared > limit) {
+      req.resume();
+      throw new AppError('IMAGE_TOO_LARGE', { reason: 'upload over budget' });
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readBody(req, limit);
+    } catch (err) {
+      if (err instanceof AppError) throw new AppError('IMAGE_TOO_LARGE', { reason: 'upload over budget' });
+      throw err;
+    }
+    if (bytes.length === 0) throw new AppError('CORRUPT_IMAGE', { reason: 'empty upload' });
+    const { fileId } = await ports.files.put(upload.cloudPath, bytes, String(req.headers['content-type'] ?? 'application/octet-stream'));
+    sendJson(res, 200, { ok: true, data: { fileId } });
+  }
+
+  /** Files behind signed, expiring URLs (the local stand-in for temporary file URLs). */
+  function serveSignedFile(url: string, res: http.ServerResponse): void {
+    const parsed = new URL(url, 'http://local');
+    const key = decodeURIComponent(parsed.pathname.slice('/files/'.length));
+    if (!ports.urls.verify(key, parsed.searchParams.get('exp') ?? '', parsed.searchParams.get('sig') ?? '')) {
+      sendJson(res, 403, { ok: false, error: new AppError('FORBIDDEN').toPayload() });
+      return;
+    }
+    const file = path.join(ports.filesDir, ...key.split('/'));
+    if (!file.startsWith(ports.filesDir + path.sep) || !fs.existsSync(file)) {
+      sendJson(res, 404, { ok: false, error: new AppError('NOT_FOUND').toPayload() });
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'private, max-age=600' });
+    fs.createReadStream(file).pipe(res);
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       ports.close();
@@ -179,6 +255,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     port,
     ports,
+    services,
     close() {
       // Stop accepting, let in-flight requests finish, then close the database.
       closing ??= new Promise<void>((resolve) => {
