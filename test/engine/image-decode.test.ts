@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import zlib from 'zlib';
 import path from 'path';
 import fs from 'fs';
-import { decodeImage, sniffFormat, MAX_INPUT_BYTES, MAX_WORK_SIDE } from '../../engine/image-decode';
+import { decodeImage, sniffFormat, sampleAffine, sampleFast, workingSide, MAX_INPUT_BYTES, MAX_WORK_SIDE, MIN_SHRUNK_SIDE, type Affine } from '../../engine/image-decode';
 import { AppError } from '../../engine/errors';
 
 const DEMO = path.dirname(require.resolve('@vladmandic/face-api/package.json')) + '/demo';
@@ -52,13 +52,48 @@ describe('image decode', () => {
     expect(sniffFormat(Buffer.from('hello world, not an image'))).toBeNull();
   });
 
-  test('JPEG decodes to an RGB working copy with the scale back to original pixels', async () => {
+  test('a 2.5 MP JPEG decodes whole (no shrink-on-load applies, a resize would only cost time)', async () => {
     const img = await decodeImage(jpeg);
     expect(img.format).toBe('jpeg');
     expect([img.originalWidth, img.originalHeight]).toEqual([1920, 1280]);
-    expect(Math.max(img.width, img.height)).toBe(MAX_WORK_SIDE);
+    expect([img.width, img.height, img.scale]).toEqual([1920, 1280, 1]);
     expect(img.data.length).toBe(img.width * img.height * 3);
-    expect(img.scale).toBeCloseTo(1920 / MAX_WORK_SIDE, 5);
+  });
+
+  test('a big JPEG decodes to a shrink-on-load working copy with the scale back to original pixels', async () => {
+    const big = await sharp(jpeg).resize(4000).jpeg().toBuffer(); // 4000×2667
+    const img = await decodeImage(big);
+    expect([img.originalWidth, img.originalHeight]).toEqual([4000, 2667]);
+    expect(Math.max(img.width, img.height)).toBe(MAX_WORK_SIDE);
+    expect(img.scale).toBeCloseTo(4000 / MAX_WORK_SIDE, 5);
+    // The working side is one that sharp reaches through libjpeg's 1/2…1/8 decode (shrink ≥ 3, 5, 9).
+    expect(workingSide(4000, 'jpeg')).toBe(1280);
+    expect(workingSide(3000, 'jpeg')).toBe(1000);
+    expect(workingSide(6000, 'jpeg')).toBe(1200);
+    expect(workingSide(12000, 'jpeg')).toBe(1280);
+    expect(workingSide(2500, 'jpeg')).toBe(MAX_WORK_SIDE);
+    expect(workingSide(2500, 'png')).toBe(MAX_WORK_SIDE);
+    expect(workingSide(1920, 'png')).toBe(1920);
+    expect(workingSide(1920, 'jpeg', 960)).toBe(960);
+    for (const long of [2100, 3000, 4000, 5000, 8000, 12000]) expect(workingSide(long, 'jpeg')).toBeGreaterThanOrEqual(MIN_SHRUNK_SIDE);
+  });
+
+  test('the fast sampler agrees with the reference sampler (box prefilter, bilinear when enlarging)', async () => {
+    const img = await decodeImage(jpeg);
+    const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
+    const check = (m: Affine, taps: number, tol: number) => {
+      const ref = sampleAffine(img.data, img.width, img.height, 64, 64, m, 1, 0, taps);
+      const fast = sampleFast(img.data, img.width, img.height, 64, 64, m, 1, 0, 4);
+      let err = 0;
+      for (let i = 0; i < ref.length; i++) err += Math.abs(ref[i] - fast[i]);
+      expect(err / ref.length).toBeLessThan(tol); // mean absolute difference, 0–255 scale
+      expect(Math.abs(mean(ref) - mean(fast))).toBeLessThan(2);
+    };
+    // Axis-aligned shrink ×4 spilling over the border (letterbox), rotated shrink ×3, enlargement ×0.5.
+    check({ a: 4, b: 0, c: 1800, d: 0, e: 4, f: 1100 }, 4, 12);
+    const c = Math.cos(0.3) * 3, s = Math.sin(0.3) * 3;
+    check({ a: c, b: -s, c: 900, d: s, e: c, f: 500 }, 4, 12);
+    check({ a: 0.5, b: 0, c: 900, d: 0, e: 0.5, f: 500 }, 1, 0.01);
   });
 
   test('PNG with alpha and WebP decode', async () => {
