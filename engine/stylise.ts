@@ -45,7 +45,9 @@ export function smoothFace(src: Planes, smoothing: number, faceWidth: number): P
  */
 export function toneBands(L: Float32Array, bands: number, centre: number, strength = 0.65): void {
   if (bands <= 0) return;
-  const step = 80 / bands;
+  // Band height: 48 L units shared by the bands (12 for 4): a skin's ±1σ spread spans about two
+  // bands — shadow and light — and no band jumps to paper white.
+  const step = 48 / bands;
   const lo = 0.5 - 0.18, hi = 0.5 + 0.18, inv = 1 / (hi - lo);
   for (let i = 0; i < L.length; i++) {
     const t = (L[i] - centre) / step + 0.5;
