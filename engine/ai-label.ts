@@ -9,7 +9,7 @@
  *
  * Reuse for any output image: `await withAiLabel(sharp(buf).jpeg(), { produceId }).toBuffer()`.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 export const AI_LABEL_TEXT = 'AI合成';
 export const AI_LABEL_PRODUCER = 'my-shenzhen-story';
@@ -61,7 +61,7 @@ export function aiLabelXmp(info: AiLabelInfo = {}): string {
 }
 
 /** Adds the implicit label (EXIF + XMP) to a sharp pipeline's output (JPEG, PNG or WebP). */
-export function withAiLabel(img: sharp.Sharp, info: AiLabelInfo = {}): sharp.Sharp {
+export function withAiLabel(img: Sharp, info: AiLabelInfo = {}): Sharp {
   return img
     .withExif({ IFD0: { ImageDescription: JSON.stringify(aigcField(info)), Software: info.producer ?? AI_LABEL_PRODUCER } })
     .withXmp(aiLabelXmp(info));

@@ -7,7 +7,7 @@
  * `{ data, width, height, channels }` (RGBA or RGB, e.g. straight from the fusion engine).
  * Text is drawn with resvg and the npm TTF fonts (engine/fonts.ts): no system fonts needed.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp, type OverlayOptions } from 'sharp';
 import { renderAsync } from '@resvg/resvg-js';
 import { FONT_COMIC, resvgFontOptions } from './fonts';
 import { AI_LABEL_TEXT, withAiLabel, type AiLabelInfo } from './ai-label';
@@ -91,7 +91,7 @@ function fitSize(text: string, maxW: number, start: number, min: number): number
   return Math.max(min, Math.min(start, Math.floor(maxW / Math.max(1, w))));
 }
 
-async function toSharp(img: ImageInput): Promise<sharp.Sharp> {
+async function toSharp(img: ImageInput): Promise<Sharp> {
   if (Buffer.isBuffer(img)) return sharp(img);
   const channels = img.channels ?? (img.data.length === img.width * img.height * 3 ? 3 : 4);
   return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels } });
@@ -119,7 +119,7 @@ function union(rs: Rect[], pad: number, W: number, H: number): Rect {
  * Renders several regions of a poster-sized drawing in one resvg pass (fonts load once per pass):
  * the regions are stacked into one small canvas, rendered, then cut apart into overlays.
  */
-async function renderPieces(pieces: Array<{ r: Rect; svg: string }>, W: number): Promise<sharp.OverlayOptions[]> {
+async function renderPieces(pieces: Array<{ r: Rect; svg: string }>, W: number): Promise<OverlayOptions[]> {
   let y = 0;
   let body = '';
   const at: number[] = [];
@@ -225,7 +225,7 @@ export async function composePoster(input: PosterInput): Promise<Buffer> {
         raw: { width: info.width, height: info.height, channels: info.channels },
         left: Math.round(f.x + f.w / 2 - info.width / 2),
         top: Math.round(f.y + f.h / 2 - info.height / 2),
-      } as sharp.OverlayOptions;
+      } as OverlayOptions;
     }),
     (async () => {
       const { data, info } = await (await toSharp(input.code))
@@ -233,7 +233,7 @@ export async function composePoster(input: PosterInput): Promise<Buffer> {
         .flatten({ background: '#ffffff' })
         .raw()
         .toBuffer({ resolveWithObject: true });
-      return { input: data, raw: { width: info.width, height: info.height, channels: info.channels }, left: Math.round(q.x), top: Math.round(q.y) } as sharp.OverlayOptions;
+      return { input: data, raw: { width: info.width, height: info.height, channels: info.channels }, left: Math.round(q.x), top: Math.round(q.y) } as OverlayOptions;
     })(),
   ]);
   mark('layers', t0);
