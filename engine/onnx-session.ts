@@ -95,11 +95,17 @@ export function getModel(name: ModelName, opts: SessionOptions = {}): Promise<Lo
       if (!fs.existsSync(file)) {
         throw new Error(`model ${file} is missing: run \`npm run models\``);
       }
+      // Measured on one core (docs/face-analysis.md): 'all' is what enables ORT's NCHWc conv
+      // layout, BlazeFace runs ≈3× slower at 'extended'; the CPU arena and memory pattern (the
+      // defaults, stated here on purpose) let repeated runs of the fixed-shape inputs reuse their
+      // buffers; with one intra-op thread there is no spinning to turn off.
       const session = await ort.InferenceSession.create(file, {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
+        enableCpuMemArena: true,
+        enableMemPattern: true,
         logSeverityLevel: 3,
       });
       return { name, session, info: infoFromSession(session, name) };
