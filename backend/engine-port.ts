@@ -22,10 +22,11 @@ export interface FusedStory {
 }
 
 export interface FaceEngine {
-  /** Decodes, analyses and prepares every selectable face. Throws AppError with analysis codes. */
-  analyze(photo: Buffer): Promise<AnalysedPhoto>;
-  /** A JPEG copy small enough for content moderation (≤ 750×1334, ≤ 1 MB). */
-  moderationCopy(photo: Buffer): Promise<Buffer>;
+  /**
+   * Decodes once, hands a small JPEG copy (≤ 750×1334, ≤ 1 MB) to `moderate` (which throws to
+   * stop), then analyses and prepares every selectable face. Throws AppError with analysis codes.
+   */
+  analyze(photo: Buffer, moderate: (jpeg: Buffer) => Promise<void>): Promise<AnalysedPhoto>;
   /** Validates the pick against the analysed faces (quality checks apply to the picked face). */
   checkPick(faces: FaceResult[], faceIndex: number | undefined): number;
   fuseStory(input: {

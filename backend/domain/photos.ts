@@ -81,10 +81,10 @@ export async function analyzeUpload(
   let storedPhotoId: string | undefined;
   try {
     const photo = await ports.files.get(input.fileId);
-    // Moderation first, on a small copy; decoding errors surface here with their own codes.
-    const small = await engine.moderationCopy(photo);
-    if ((await ports.contentCheck.check(small)) === 'reject') throw new AppError('CONTENT_REJECTED');
-    const analysed = await engine.analyze(photo);
+    // Moderation runs on a small copy before any face analysis; decoding errors surface first.
+    const analysed = await engine.analyze(photo, async (small) => {
+      if ((await ports.contentCheck.check(small)) === 'reject') throw new AppError('CONTENT_REJECTED');
+    });
 
     const photoId = newId();
     const now = ports.clock.now();

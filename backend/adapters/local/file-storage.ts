@@ -45,7 +45,18 @@ export function localFileStorage(rootDir: string): FileStorage {
       }
     },
     async delete(fileIds) {
-      for (const id of fileIds) await fs.rm(pathOf(keyOf(id)), { force: true });
+      for (const id of fileIds) {
+        const file = pathOf(keyOf(id));
+        await fs.rm(file, { force: true });
+        // Remove folders left empty, so a deleted user leaves no trace (not even their id as a folder name).
+        for (let dir = path.dirname(file); dir.startsWith(rootDir + path.sep); dir = path.dirname(dir)) {
+          try {
+            await fs.rmdir(dir);
+          } catch {
+            break; // not empty (or already gone)
+          }
+        }
+      }
     },
     async list(prefix) {
       const out: string[] = [];

@@ -20,6 +20,12 @@ export function localUserRepository(db: Db): UserRepository {
   const insert = db.prepare('INSERT OR IGNORE INTO users (user_id, platform, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
   const touchRow = db.prepare('UPDATE users SET last_seen_at = ? WHERE user_id = ?');
   const remove = db.prepare('DELETE FROM users WHERE user_id = ?');
+  const removeSessions = db.prepare('DELETE FROM sessions WHERE user_id = ?');
+  // A deleted user's browser sessions go with them: the next visit is a new, empty user.
+  const removeAll = db.transaction((userId: string) => {
+    removeSessions.run(userId);
+    remove.run(userId);
+  });
   const touch = db.transaction((caller: Caller, now: number) => {
     const isNew = insert.run(caller.userId, caller.platform, now, now).changes === 1;
     if (!isNew) touchRow.run(now, caller.userId);
@@ -34,7 +40,7 @@ export function localUserRepository(db: Db): UserRepository {
       return row && toRecord(row);
     },
     async delete(userId) {
-      remove.run(userId);
+      removeAll(userId);
     },
   };
 }
