@@ -3,8 +3,7 @@
  * docs/fusion.md), its triangulation, the contour index lists the stylise/mask stages draw along,
  * and `projectSlot`: a slot pose → the 468 target points of the face in the frame.
  */
-import Delaunator from 'delaunator';
-import { CANONICAL_MESH_XYZ } from './canonical-mesh-data';
+import { CANONICAL_MESH_XYZ, CANONICAL_TRIANGLES } from './canonical-mesh-data';
 import { poseRotation } from './geometry';
 import type { SlotPose } from './slot';
 
@@ -80,15 +79,12 @@ export const INK_FILLS: ReadonlyArray<readonly number[]> = [
 ];
 
 /**
- * Triangles over the canonical frontal projection (Delaunay via delaunator, computed once per
- * process, ≈1 ms). One triangulation serves every face: the mesh's vertices correspond, so a
- * triangle of the user's face maps to the same triangle of the slot.
+ * Triangles over the canonical frontal projection (Delaunay via delaunator, computed once by
+ * scripts/derive-canonical-mesh.ts and stored with the mesh). One triangulation serves every
+ * face: the mesh's vertices correspond, so a triangle of the user's face maps to the same
+ * triangle of the slot.
  */
-export const TRIANGLES: Uint32Array = (() => {
-  const xy = new Float64Array(MESH_POINTS * 2);
-  for (let i = 0; i < MESH_POINTS; i++) { xy[i * 2] = CANONICAL_MESH[i * 3]; xy[i * 2 + 1] = CANONICAL_MESH[i * 3 + 1]; }
-  return new Delaunator(xy).triangles;
-})();
+export const TRIANGLES: Uint32Array = Uint32Array.from(CANONICAL_TRIANGLES);
 
 /**
  * Rotate a 3D face shape (canonical units) into a slot pose and project it orthographically
