@@ -668,7 +668,6 @@ export function buildStory(def: StoryDef, campaignStory: { title: string; char: 
     frames.push({ art: `frame-${i + 1}.svg`, width: W, height: H, caption: f.caption, captionBox: captionBox(f.caption, f.captionAt), bubbles, slots });
   });
   const story: Story = {
-    $schema: '../../story.schema.md',
     id: def.id,
     title: campaignStory.title,
     character: campaignStory.char,
@@ -678,7 +677,6 @@ export function buildStory(def: StoryDef, campaignStory: { title: string; char: 
     poster: defaultPoster(frames.length, accent),
     cover: { frame: def.cover },
   };
-  delete story.$schema;
   return { story, svgs };
 }
 
