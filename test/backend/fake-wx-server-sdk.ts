@@ -4,6 +4,7 @@
  * getWXContext, database collections (doc get/set/update/remove, where with equality and RegExp,
  * skip/limit, at most 100 results per get), uploadFile/downloadFile/deleteFile/getTempFileURL.
  */
+import sharp from 'sharp';
 import type { WxCloud, WxCollection, WxContext, WxDatabase, WxQuery } from '../../backend/adapters/wechat/sdk';
 
 class FakeRegExp {
@@ -118,7 +119,9 @@ export function createFakeCloud(env = 'test-env-1a2b'): FakeCloud {
           if (scene.length > 32) return { buffer: Buffer.alloc(0), errCode: 40169 };
           if (page.startsWith('/')) return { buffer: Buffer.alloc(0), errCode: 41030 };
           cloud.codesMade.push({ scene, page });
-          return { buffer: Buffer.from(`PNG:${page}?${scene}`), contentType: 'image/png', errCode: 0 };
+          // wxacode answers with a PNG image (a plain square stands in for the code's pattern).
+          const buffer = await sharp({ create: { width: 280, height: 280, channels: 3, background: '#2e7d32' } }).png().toBuffer();
+          return { buffer, contentType: 'image/png', errCode: 0 };
         },
       },
     },
