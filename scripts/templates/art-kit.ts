@@ -829,6 +829,17 @@ function arm(sh: [number, number], pose: ArmPose, side: number, W: number, color
   return { svg: s, hand: hd };
 }
 
+/** Where a character's hand ends up (side -1 = viewer's left, +1 = right): to attach strings, props. */
+export function handPosition(c: CharacterSpec, side: -1 | 1, frameW = 720): [number, number] {
+  const p = c.pose;
+  const { W, sx } = faceGeometry(p);
+  const bx = p.center[0] + (c.bodyDx ?? 0) * W - sx * W * 0.15;
+  const y0 = p.center[1] + 0.9 * W;
+  const sh = (c.shoulderScale ?? 1) * W;
+  const arms = c.arms ?? ['down', 'down'];
+  return armPoints([bx + side * sh * 0.82, y0 + 0.25 * W], arms[side < 0 ? 0 : 1], side, W, frameW).hd;
+}
+
 /**
  * A character seen from the chest up, the head placed from a slot pose.
  * The face oval (filled with the skin tone) is exactly where the fusion engine puts the face.

@@ -448,7 +448,7 @@ s.xin = {
     {
       bg:
         K.sky(W, H, '#ffafcc', '#ffe5d9', 5, 900) +
-        K.kite(560, 250, 1.1, C.red, [470, 700]) +
+        K.kite(560, 250, 1.1, C.red, K.handPosition({ pose: pose({ center: [340, 800], width: 220, yaw: 10, pitch: 10 }), arms: ['down', 'up'] } as K.CharacterSpec, 1)) +
         K.kite(140, 330, 0.8, '#3a86ff') +
         K.kite(480, 430, 0.7, C.sun) +
         K.sea(760, W, H, '#48cae4', 9) +
@@ -567,7 +567,7 @@ s.mei = {
       figs: [],
       caption: '白鹭从红树林里飞了起来。',
       captionAt: 'bottom',
-      bubbles: [{ text: '别动，就这样！', x: 410, y: 420, w: 270, to: 'hero' }],
+      bubbles: [{ text: '别动，就这样！', x: 420, y: 240, w: 270, to: 'hero' }],
     },
     {
       bg:
@@ -595,7 +595,7 @@ s.mei = {
   ],
 };
 s.mei.frames[0].figs = [hero(s.mei, { center: [380, 820], width: 220, yaw: 12, pitch: 5 }, { arms: ['down', 'hold'], expression: 'smile' })];
-s.mei.frames[1].figs = [hero(s.mei, { center: [350, 700], width: 240, yaw: -15 }, { arms: ['hold', 'hold'], expression: 'open', holdLeft: (x, y) => K.camera(x + 60, y + 10, 1.1) })];
+s.mei.frames[1].figs = [hero(s.mei, { center: [350, 610], width: 240, yaw: -15 }, { arms: ['hold', 'hold'], expression: 'open', holdLeft: (x, y) => K.camera(x + 60, y + 10, 1.1) })];
 s.mei.frames[2].figs = [
   { id: 'friend', role: 'extra', pose: { center: [210, 680], width: 210, yaw: 20 }, skin: '#e0ac7e', outfit: 'shirt', color: '#457b9d', hair: 'bald', hairColor: '#adb5bd', glasses: true, arms: ['point', 'down'], expression: 'open' },
   hero(s.mei, { center: [490, 660], width: 220, yaw: -20 }, { arms: ['down', 'down'], expression: 'grin' }),
