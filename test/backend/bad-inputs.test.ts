@@ -5,7 +5,7 @@ import zlib from 'node:zlib';
 import campaign from '../../templates/campaign.json';
 import { startLocalServer, type LocalServer } from '../../backend/runtime/local-server';
 import { ERROR_MESSAGES } from '../../engine/errors';
-import { ApiClient } from '../helpers/api-client';
+import { ApiClient } from '../../scripts/lib/api-client';
 import { selfieJpeg } from '../helpers/fixtures';
 
 jest.setTimeout(120_000);

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import campaign from '../../templates/campaign.json';
 import { readAiLabel } from '../../engine/ai-label';
 import { startLocalServer, type LocalServer } from '../../backend/runtime/local-server';
-import { ApiClient } from '../helpers/api-client';
+import { ApiClient } from '../../scripts/lib/api-client';
 import { groupJpeg, selfieJpeg } from '../helpers/fixtures';
 
 jest.setTimeout(120_000);
