@@ -1,5 +1,14 @@
 export default defineAppConfig({
-  pages: ['pages/index/index'],
+  pages: [
+    'pages/index/index',
+    'pages/consent/index',
+    'pages/photo/index',
+    'pages/progress/index',
+    'pages/stories/index',
+    'pages/poster/index',
+    'pages/mine/index',
+    'pages/privacy/index',
+  ],
   window: {
     backgroundTextStyle: 'dark',
     navigationBarBackgroundColor: '#fff8e7',
@@ -7,7 +16,8 @@ export default defineAppConfig({
     navigationBarTextStyle: 'black',
     backgroundColor: '#fff8e7',
   },
-  // Declared for WeChat's privacy guide (album/camera use comes with the photo page).
+  // WeChat's privacy guide: chooseMedia (album/camera) and saveImageToPhotosAlbum are declared in
+  // the mini-program's privacy settings on mp.weixin.qq.com; the consent page handles onNeedPrivacyAuthorization.
   __usePrivacyCheck__: true,
   lazyCodeLoading: 'requiredComponents',
 });

@@ -2,6 +2,7 @@ import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import Index from '../../client/src/pages/index/index';
 import { StoryGrid } from '../../client/src/components/StoryGrid';
 import campaign from '../../templates/campaign.json';
+import { resetJourney } from '../../client/src/services/journey';
 
 describe('StoryGrid', () => {
   it('renders one card per story in campaign order and reports taps', () => {
@@ -21,6 +22,7 @@ describe('home page', () => {
   beforeEach(() => {
     fetchMock.mockReset();
     (globalThis as any).fetch = fetchMock;
+    resetJourney(); // every test is a fresh app start (the session is memoised per start)
   });
 
   it('logs in through the HTTP transport and shows the session', async () => {

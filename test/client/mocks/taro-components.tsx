@@ -26,8 +26,17 @@ export const Text = make('span', 'Text');
 export const ScrollView = make('div', 'ScrollView');
 export const Swiper = make('div', 'Swiper');
 export const SwiperItem = make('div', 'SwiperItem');
-export const Button = ({ children, disabled, openType, ...rest }: Props) =>
-  React.createElement('button', { ...passthrough(rest), disabled, 'data-open-type': openType }, children);
+export const Button = ({ children, disabled, openType, onAgreePrivacyAuthorization, ...rest }: Props) => {
+  const out = { ...passthrough(rest), disabled, 'data-open-type': openType };
+  // WeChat fires bindagreeprivacyauthorization when an open-type="agreePrivacyAuthorization" button is tapped.
+  if (openType === 'agreePrivacyAuthorization' && onAgreePrivacyAuthorization) {
+    out.onClick = (e: unknown) => {
+      onAgreePrivacyAuthorization(e);
+      rest.onClick?.(e);
+    };
+  }
+  return React.createElement('button', out, children);
+};
 export const Image = ({ src, mode, ...rest }: Props) => React.createElement('img', { ...passthrough(rest), src, 'data-mode': mode });
 export const Checkbox = ({ checked, value, ...rest }: Props) =>
   React.createElement('input', { ...passthrough(rest), type: 'checkbox', defaultChecked: checked, value });
