@@ -140,7 +140,7 @@ async function renderPieces(pieces: Array<{ r: Rect; svg: string }>, W: number):
 
 /**
  * The static page behind a layout (paper, halftone dots, border, frame and code mounts): the same for
- * every user, so it is rendered once per layout geometry and kept in memory (raw RGBA, ~10 MB).
+ * every user, so it is rendered once per layout geometry and kept in memory (raw RGB, ~7.6 MB).
  */
 const backgrounds = new Map<string, Promise<{ data: Buffer; width: number; height: number }>>();
 function background(L: PosterLayout) {
@@ -157,7 +157,11 @@ function background(L: PosterLayout) {
     }
     const q = L.code;
     svg += `<rect x="${q.x - 6}" y="${q.y - 6}" width="${q.w + 12}" height="${q.h + 12}" rx="16" fill="#ffffff" stroke="${INK}" stroke-width="6"/></svg>`;
-    hit = renderAsync(svg, { font: { loadSystemFonts: false } }).then((img) => ({ data: Buffer.from(img.pixels), width: img.width, height: img.height }));
+    hit = renderAsync(svg, { font: { loadSystemFonts: false } }).then(async (img) => {
+      // kept as RGB: the composite then writes straight into a 3-channel page
+      const data = await sharp(Buffer.from(img.pixels), { raw: { width: img.width, height: img.height, channels: 4 } }).removeAlpha().raw().toBuffer();
+      return { data, width: img.width, height: img.height };
+    });
     if (backgrounds.size > 8) backgrounds.delete(backgrounds.keys().next().value as string);
     backgrounds.set(key, hit);
   }
@@ -238,9 +242,8 @@ export async function composePoster(input: PosterInput): Promise<Buffer> {
   ]);
   mark('layers', t0);
   const t1 = performance.now();
-  const out = sharp(bg.data, { raw: { width: bg.width, height: bg.height, channels: 4 } })
+  const out = sharp(bg.data, { raw: { width: bg.width, height: bg.height, channels: 3 } })
     .composite([...layers, ...texts])
-    .removeAlpha()
     .jpeg({ quality: input.quality ?? 86 });
   const jpg = await withAiLabel(out, { label: aiText, ...input.label }).toBuffer();
   mark('encode', t1);

@@ -9,6 +9,8 @@ import { qrCodePng, sceneUrl } from '../../engine/qr-code';
 import { readAiLabel, withAiLabel } from '../../engine/ai-label';
 import { loadStory } from '../../templates/render';
 
+jest.setTimeout(30_000); // a busy 2-core machine can be slow; the work itself takes well under a second
+
 const story = loadStory('chuang');
 const layout: PosterLayout = story.poster;
 const SCENE = sceneUrl('http://127.0.0.1:8787', 'pages/poster/index', 'p=Ab3xYz9');

@@ -11,6 +11,8 @@ import { validateTemplates, formatProblem, type Problem } from '../../templates/
 import { loadCampaign, loadStory, frameSvg, renderSvgSync, TEMPLATES_DIR } from '../../templates/render';
 import { composeFrameSvg } from '../../templates/overlay';
 
+jest.setTimeout(30_000);
+
 const ROOT = path.resolve(__dirname, '../..');
 
 function copyTemplates(): string {
