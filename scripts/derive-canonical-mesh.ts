@@ -54,7 +54,7 @@ async function main() {
   }
   process.stderr.write(`faces used: ${meshes.length}\n`);
   // 2. GPA
-  let mean = meshes[0].slice();
+  let mean: Float32Array = meshes[0].slice();
   for (let it = 0; it < 20; it++) {
     const acc = new Float32Array(N * 3);
     for (const m of meshes) {

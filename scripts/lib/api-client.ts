@@ -24,7 +24,7 @@ export class ApiClient {
     const res = await fetch(`${this.base}/api/upload/${uploadId}`, {
       method: 'POST',
       headers: { 'content-type': contentType, ...(this.cookie ? { cookie: this.cookie } : {}) },
-      body: bytes,
+      body: new Uint8Array(bytes),
     });
     return res.json() as Promise<{ ok: true; data: { fileId: string } } | { ok: false; error: { code: string; message: string } }>;
   }
