@@ -392,8 +392,8 @@ s.pin = {
 s.pin.frames[0].figs = [hero(s.pin, { center: [360, 780], width: 220, yaw: 15, pitch: 10 }, { arms: ['down', 'down'], expression: 'smile', bodyDx: 0 })];
 s.pin.frames[1].figs = [hero(s.pin, { center: [340, 720], width: 250, yaw: 18 }, { arms: ['down', 'wave'], expression: 'open', holdRight: (x, y) => K.smartphone(x - 10, y - 30, 1.1, 12) })];
 s.pin.frames[2].figs = [
-  { id: 'colleague', role: 'extra', pose: { center: [200, 760], width: 200, yaw: 20, roll: -4 }, skin: '#f6d5b8', outfit: 'suit', color: '#6c757d', accent: '#ffffff', hair: 'bob', hairColor: '#3d2b1f', arms: ['up', 'down'], expression: 'grin' },
-  hero(s.pin, { center: [500, 720], width: 220, yaw: -20, roll: 4 }, { arms: ['down', 'up'], expression: 'grin' }),
+  { id: 'colleague', role: 'extra', pose: { center: [235, 760], width: 200, yaw: 20, roll: -4 }, skin: '#f6d5b8', outfit: 'suit', color: '#6c757d', accent: '#ffffff', hair: 'bob', hairColor: '#3d2b1f', arms: ['up', 'down'], expression: 'grin' },
+  hero(s.pin, { center: [480, 720], width: 220, yaw: -20, roll: 4 }, { arms: ['down', 'up'], expression: 'grin' }),
 ];
 s.pin.frames[3].figs = [hero(s.pin, { center: [380, 660], width: 250, yaw: -8, roll: 3 }, { arms: ['hold', 'down'], expression: 'calm', holdLeft: (x, y) => K.mug(x + 40, y, 1.1, '#ffffff') })];
 
