@@ -49,6 +49,14 @@ interface Value {
 export interface ConvertOptions {
   /** Written into the ModelProto (producer/doc string). */
   modelName?: string;
+  /**
+   * How a PReLU with per-channel constant slopes on an NCHW activation is written (see
+   * Converter.prelu): as 1×1 depthwise Convs that ORT's NCHWc layout runs ('convs2', default: two
+   * passes; 'convs': three, bit-exact), or as one ONNX PRelu node ('native').
+   */
+  prelu?: 'convs2' | 'convs' | 'native';
+  /** 'split' (default): see rewriteChannelPadAdds; 'keep': Pad + Add as in the TF graph. */
+  channelPadAdds?: 'split' | 'keep';
 }
 
 export interface ConvertedPort {
@@ -103,7 +111,99 @@ const BINARY: Record<string, string> = {
 const NHWC_TO_NCHW_POS = [0, 2, 3, 1];
 
 export function convertGraph(graph: TfGraph, opts: ConvertOptions = {}): ConvertResult {
-  return new Converter(rewritePreluPatterns(graph)).run(opts);
+  let g = rewritePreluPatterns(graph);
+  if (opts.channelPadAdds !== 'keep') g = rewriteChannelPadAdds(g);
+  return new Converter(g, opts).run(opts);
+}
+
+/**
+ * Residual blocks that widen the channels (BlazeFace, FaceMesh) add a zero-padded shortcut to a
+ * convolution: `Add(Conv(x) + b, Pad(y, channels C → C + k))`. ORT's NCHWc layout does not run Pad,
+ * so the tensor leaves the blocked layout there, and every element-wise op downstream stays in
+ * plain NCHW until the next Conv re-enters it. Split the convolution by output channels instead:
+ *
+ *   Concat( Conv(x; W[…, :C]) + b[:C] + y,  Conv(x; W[…, C:]) + b[C:] )
+ *
+ * The same multiply-adds, the shortcut added only where it is not zero (adding the padded zeros was
+ * exact, so the values are unchanged), and Conv, Add and a channel Concat all stay in NCHWc. Only
+ * applied when the convolution feeds nothing else and the Pad pads the channel end with zeros.
+ */
+export function rewriteChannelPadAdds(graph: TfGraph): TfGraph {
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  const uses = new Map<string, number>();
+  for (const n of graph.nodes)
+    for (const ref of n.input ?? []) if (!ref.startsWith('^')) uses.set(nodeNameOf(ref), (uses.get(nodeNameOf(ref)) ?? 0) + 1);
+  for (const p of graph.outputs) uses.set(p.node, (uses.get(p.node) ?? 0) + 1);
+  const producer = (ref: string | undefined): TfNode | undefined =>
+    ref === undefined || ref.startsWith('^') || outputIndexOf(ref) !== 0 ? undefined : byName.get(nodeNameOf(ref));
+  const weightOf = (ref: string | undefined): Weight | undefined => {
+    const n = producer(ref);
+    return n?.op === 'Const' ? graph.weights.get(n.name) : undefined;
+  };
+  const weights = new Map(graph.weights);
+  const nodes: TfNode[] = [];
+  for (const node of graph.nodes) {
+    const match = (node.op === 'Add' || node.op === 'AddV2') && node.input?.length === 2 ? matchPadAdd(node) : undefined;
+    if (!match) {
+      nodes.push(node);
+      continue;
+    }
+    const { conv, filter, bias, padded, c } = match;
+    const [kh, kw, ci, co] = filter.shape;
+    const slice = (from: number, to: number): Float32Array => {
+      const out = new Float32Array(kh * kw * ci * (to - from));
+      for (let i = 0, o = 0; i < kh * kw * ci; i++) for (let k = from; k < to; k++) out[o++] = filter.values[i * co + k];
+      return out;
+    };
+    const half = (tag: string, from: number, to: number): string => {
+      const f = `${conv.name}/${tag}/filter`;
+      weights.set(f, { name: f, dtype: 'float32', shape: [kh, kw, ci, to - from], values: slice(from, to) });
+      nodes.push({ name: f, op: 'Const', attr: {} });
+      const input = [conv.input![0], f];
+      if (bias) {
+        const b = `${conv.name}/${tag}/bias`;
+        weights.set(b, { name: b, dtype: 'float32', shape: [to - from], values: Float32Array.from(bias.values.subarray(from, to)) });
+        nodes.push({ name: b, op: 'Const', attr: {} });
+        input.push(b);
+      }
+      nodes.push({ ...conv, name: `${conv.name}/${tag}`, input });
+      return `${conv.name}/${tag}`;
+    };
+    const head = half('head', 0, c);
+    nodes.push({ name: `${node.name}/head`, op: 'AddV2', input: [head, padded], attr: {} });
+    const tail = half('tail', c, co);
+    const axis = `${node.name}/axis`;
+    weights.set(axis, { name: axis, dtype: 'int32', shape: [], values: Int32Array.of(3) });
+    nodes.push({ name: axis, op: 'Const', attr: {} });
+    nodes.push({ name: node.name, op: 'ConcatV2', input: [`${node.name}/head`, tail, axis], attr: { N: { i: '2' } } });
+  }
+  return { ...graph, nodes, weights };
+
+  function matchPadAdd(add: TfNode): { conv: TfNode; filter: Weight; bias?: Weight; padded: string; c: number } | undefined {
+    for (const [padRef, convRef] of [add.input!, [...add.input!].reverse()]) {
+      const pad = producer(padRef);
+      const conv = producer(convRef);
+      if (!pad || !conv || (pad.op !== 'Pad' && pad.op !== 'PadV2')) continue;
+      if (conv.op !== 'Conv2D' && conv.op !== '_FusedConv2D') continue;
+      if (uses.get(conv.name) !== 1) continue;
+      const fused = conv.op === '_FusedConv2D' ? attrStrings(conv, 'fused_ops') : [];
+      if (!(fused.length === 0 || (fused.length === 1 && fused[0] === 'BiasAdd'))) continue;
+      const paddings = weightOf(pad.input?.[1]);
+      if (!paddings || paddings.values.length !== 8 || [0, 1, 2, 3, 4, 5, 6].some((i) => paddings.values[i] !== 0) || paddings.values[7] <= 0) continue;
+      if (pad.op === 'PadV2') {
+        const cv = weightOf(pad.input?.[2]);
+        if (!cv || cv.values.length !== 1 || cv.values[0] !== 0) continue;
+      }
+      const filter = weightOf(conv.input?.[1]);
+      const bias = fused.length ? weightOf(conv.input?.[2]) : undefined;
+      if (!filter || filter.dtype !== 'float32' || filter.shape.length !== 4 || (fused.length && !bias)) continue;
+      const co = filter.shape[3];
+      const c = co - paddings.values[7];
+      if (c <= 0 || (bias && bias.values.length !== co)) continue;
+      return { conv, filter, bias, padded: pad.input![0], c };
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -165,7 +265,10 @@ class Converter {
   private readonly ops: Record<string, number> = {};
   private readonly outputNames: Set<string>;
 
-  constructor(private readonly graph: TfGraph) {
+  constructor(
+    private readonly graph: TfGraph,
+    private readonly opts: ConvertOptions = {},
+  ) {
     this.byName = new Map(graph.nodes.map((n) => [n.name, n]));
     for (const n of graph.nodes) this.usedNames.add(n.name);
     // Output names are reserved for the final NHWC tensors (see emit).
@@ -382,7 +485,7 @@ class Converter {
       return this.unary(node, s, 'Reciprocal');
     }
     if (op in UNARY) return this.unary(node, inputs[0], UNARY[op]);
-    if (op === 'Prelu') return this.binary(node, inputs[0], inputs[1], 'PRelu');
+    if (op === 'Prelu') return this.prelu(node, inputs[0], inputs[1]);
     if (op in BINARY) {
       if (op === 'BiasAdd' && (attrString(node, 'data_format') ?? 'NHWC') !== 'NHWC') throw unsupported(node, 'data_format NCHW');
       return this.binary(node, inputs[0], inputs[1], BINARY[op]);
@@ -428,6 +531,45 @@ class Converter {
     };
     const out = this.emit(op, [operand(a), operand(b)], outName ? this.fresh(outName) : node.name, {});
     return { name: out, shape, dtype: a.dtype, layout: nchw ? 'NCHW' : 'TF' };
+  }
+
+  /**
+   * PReLU(x, s) = max(x, 0) + s·min(x, 0) per channel. ONNX Runtime runs a PRelu node on its
+   * generic broadcasting path, and its NCHWc layout transformer (which runs Conv, Add, Relu,
+   * MaxPool, Concat in a channel-blocked layout) does not know PRelu, so the tensor leaves and
+   * re-enters the blocked layout around every one (FaceMesh: 28 PRelu nodes ≈ 45 % of the run
+   * plus the reorders). With constant per-channel slopes on an NCHW activation it is written as
+   * 1×1 depthwise convolutions (weights [C,1,1,1], group C), which ORT fuses and keeps blocked:
+   *
+   * - 'convs2' (default): x + (1 − s)·relu(−x) = Add(Conv(Relu(Conv(x; −1)); 1 − s), x): two
+   *   passes (Conv+Relu, Conv with the Add as its accumulator). The same function; for x < 0 it
+   *   rounds differently from s·x (1 − s is rounded, then one addition): ~1 ulp of x.
+   * - 'convs': relu(x) + (−s)·relu(−x), three passes (plus a blocked Relu), bit-exact: negation
+   *   and relu are exact, one of the two terms is ±0, and (−s)·(−x) = s·x.
+   * - 'native': one ONNX PRelu node.
+   */
+  private prelu(node: TfNode, x: Value, alpha: Value): Value {
+    const mode = this.opts.prelu ?? 'convs2';
+    const c = x.shape[3];
+    const slopes = alpha.constant?.values;
+    const perChannel =
+      slopes !== undefined && alpha.dtype === 'float32' && alpha.constant!.shape.slice(0, -1).every((d) => d === 1) && (slopes.length === c || slopes.length === 1);
+    if (mode === 'native' || x.constant || x.layout !== 'NCHW' || x.shape.length !== 4 || c <= 0 || !perChannel) {
+      return this.binary(node, x, alpha, 'PRelu');
+    }
+    const s = slopes.length === c ? Float32Array.from(slopes) : new Float32Array(c).fill(slopes[0]);
+    const dw = (input: string, weights: Float32Array, what: string): string =>
+      this.emit('Conv', [input, this.floatInit(`${node.name}/${what}/weight`, [c, 1, 1, 1], weights)], this.fresh(`${node.name}/${what}`), {
+        kernel_shape: [1, 1],
+        group: c,
+      });
+    const relu = (input: string, what: string): string => this.emit('Relu', [input], this.fresh(`${node.name}/${what}`), {});
+    const negRelu = relu(dw(x.name, new Float32Array(c).fill(-1), 'neg'), 'neg_relu'); // relu(−x) = −min(x, 0)
+    const out =
+      mode === 'convs'
+        ? this.emit('Add', [dw(negRelu, s.map((v) => -v), 'scaled'), relu(x.name, 'pos')], node.name, {})
+        : this.emit('Add', [dw(negRelu, s.map((v) => 1 - v), 'scaled'), x.name], node.name, {});
+    return { name: out, shape: x.shape, dtype: x.dtype, layout: 'NCHW' };
   }
 
   /** A constant broadcast against an NHWC tensor, re-laid-out for the NCHW one. */
@@ -511,7 +653,7 @@ class Converter {
       case 'Prelu': {
         // tfjs passes the PReLU weights as the argument after the bias.
         const alpha = args[argIndex++] ?? fail(node, 'Prelu without an alpha argument');
-        return this.binary(node, convValue, alpha, 'PRelu');
+        return this.prelu(node, convValue, alpha);
       }
       default:
         throw unsupported(node, `fused activation ${activation}`);

@@ -7,7 +7,8 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { decodeWeights, parseGraphModel, TfGraphModelJson, TfNode, WeightSpec } from '../../engine/models/tfjs-graph';
-import { convertGraph, UnsupportedOpError } from '../../engine/models/tfjs-to-onnx';
+import { convertGraph, ConvertOptions, UnsupportedOpError } from '../../engine/models/tfjs-to-onnx';
+import { onnx } from 'onnx-proto';
 
 // ORT and jest agree on typed arrays thanks to test/helpers/node-environment.js.
 import * as ort from 'onnxruntime-node';
@@ -154,5 +155,110 @@ describe('tfjs-to-onnx converter', () => {
     const out = await runOnnx(converted.bytes, { x: { data: x, dims: [1, 2, 2, 2] } });
     expect(out.padded.dims).toEqual([1, 2, 2, 3]);
     expect(Array.from(out.padded.data)).toEqual([10, 200, 0, 30, 400, 0, 50, 600, 0, 70, 800, 0]);
+  });
+
+  /** ONNX op types of a converted model, for checking which rewrite ran. */
+  const opTypes = (bytes: Uint8Array): string[] => onnx.ModelProto.decode(bytes).graph!.node!.map((n) => n.opType!);
+  const stride1 = { strides: { list: { i: ['1', '1', '1', '1'] } }, padding: { s: b64('VALID') } };
+  /** Seeded values in [-4, 4) with exact zeros and a few large magnitudes mixed in. */
+  const values = (n: number): Float32Array =>
+    Float32Array.from({ length: n }, (_, i) => (i % 11 === 0 ? 0 : i % 13 === 0 ? (i % 2 ? -3e5 : 7e4) : (((i * 7919) % 997) / 997) * 8 - 4));
+
+  test('per-channel PReLU is rewritten into 1×1 depthwise convs (no PRelu node) and computes PReLU', async () => {
+    const c = 8;
+    // Slopes outside [0, 1] too (FaceMesh has negative ones and ones > 1), and 0 and 1.
+    const slopes = new Float32Array([0.25, -0.6, 1.37, 0, 1, -1.6, 0.001, 0.8149]);
+    const { json, data } = model(
+      [
+        placeholder('x', [1, 3, 5, c]),
+        // An identity 1×1 depthwise conv puts the activation in NCHW, where the rewrite applies.
+        { name: 'dw', op: 'DepthwiseConv2dNative', input: ['x', 'k'], attr: stride1 },
+        { name: 'out', op: 'Prelu', input: ['dw', 'alpha'] },
+      ],
+      [
+        { spec: { name: 'k', shape: [1, 1, c, 1], dtype: 'float32' }, values: new Float32Array(c).fill(1) },
+        { spec: { name: 'alpha', shape: [1, 1, c], dtype: 'float32' }, values: slopes },
+      ],
+    );
+    const graph = parseGraphModel(json, data);
+    const x = values(3 * 5 * c);
+    // (+ 0 folds −0 into 0: the sign of a zero result is not part of the contract.)
+    const expected = Array.from(x, (v, i) => (v > 0 ? v : Math.fround(slopes[i % c] * v)) + 0);
+    const run = async (opts: ConvertOptions): Promise<{ ops: string[]; out: number[] }> => {
+      const converted = convertGraph(graph, opts);
+      const out = await runOnnx(converted.bytes, { x: { data: x, dims: [1, 3, 5, c] } });
+      expect(out.out.dims).toEqual([1, 3, 5, c]);
+      return { ops: opTypes(converted.bytes), out: Array.from(out.out.data, (v) => v + 0) };
+    };
+    const native = await run({ prelu: 'native' });
+    expect(native.ops).toContain('PRelu');
+    expect(native.out).toEqual(expected);
+    // 'convs': bit-exact.
+    const exact = await run({ prelu: 'convs' });
+    expect(exact.ops).not.toContain('PRelu');
+    expect(exact.out).toEqual(expected);
+    // Default ('convs2'): x + (1 − s)·relu(−x); positive inputs pass unchanged, negative ones
+    // within float rounding of s·x.
+    const fast = await run({});
+    expect(fast.ops).not.toContain('PRelu');
+    expect(fast.ops.filter((o) => o === 'Conv').length).toBe(3);
+    fast.out.forEach((v, i) => {
+      if (x[i] >= 0) expect(v).toBe(expected[i]);
+      else expect(Math.abs(v - expected[i])).toBeLessThanOrEqual(2 * 2 ** -23 * Math.abs(x[i]));
+    });
+  });
+
+  test('Add(Conv, channel-padded shortcut) becomes Concat(Conv head + shortcut, Conv tail) with the same values', async () => {
+    const cin = 8;
+    const cout = 16;
+    const filter = values(cin * cout).map((v) => v / 8);
+    const bias = values(cout + 3).subarray(3);
+    const nodes = (extraUse: boolean): TfNode[] => [
+      placeholder('x', [1, 4, 3, cin]),
+      // A 1×1 max pool: the shortcut, in NCHW like FaceMesh's.
+      { name: 'pool', op: 'MaxPool', input: ['x'], attr: { ksize: { list: { i: ['1', '1', '1', '1'] } }, ...stride1 } },
+      { name: 'padded', op: 'Pad', input: ['pool', 'pads'] },
+      {
+        name: 'conv',
+        op: '_FusedConv2D',
+        input: ['x', 'f', 'b'],
+        attr: { ...stride1, fused_ops: { list: { s: [b64('BiasAdd')] } }, num_args: { i: '1' } },
+      },
+      { name: 'sum', op: 'AddV2', input: ['conv', 'padded'] },
+      { name: 'out', op: 'Relu', input: ['sum'] },
+      // With a second reader of the conv, the rewrite must not apply.
+      ...(extraUse ? [{ name: 'other', op: 'Relu', input: ['conv'] }] : []),
+    ];
+    const weights = [
+      { spec: { name: 'f', shape: [1, 1, cin, cout], dtype: 'float32' as const }, values: filter },
+      { spec: { name: 'b', shape: [cout], dtype: 'float32' as const }, values: bias },
+      { spec: { name: 'pads', shape: [4, 2], dtype: 'int32' as const }, values: new Int32Array([0, 0, 0, 0, 0, 0, 0, cout - cin]) },
+    ];
+    const x = values(4 * 3 * cin);
+    const convert = (opts: ConvertOptions, extraUse = false): Uint8Array => {
+      const { json, data } = model(nodes(extraUse), weights);
+      return convertGraph(parseGraphModel(json, data), opts).bytes;
+    };
+    const kept = convert({ channelPadAdds: 'keep' });
+    const split = convert({});
+    expect(opTypes(kept)).toContain('Pad');
+    expect(opTypes(split)).not.toContain('Pad');
+    expect(opTypes(split)).toContain('Concat');
+    const feeds = { x: { data: x, dims: [1, 4, 3, cin] } };
+    const a = (await runOnnx(kept, feeds)).out;
+    const b = (await runOnnx(split, feeds)).out;
+    expect(b.dims).toEqual([1, 4, 3, cout]);
+    // Reference by hand: relu(Σ x·f + b + (k < cin ? x : 0)).
+    const ref = new Float32Array(4 * 3 * cout);
+    for (let p = 0; p < 12; p++)
+      for (let k = 0; k < cout; k++) {
+        let acc = 0;
+        for (let i = 0; i < cin; i++) acc += x[p * cin + i] * filter[i * cout + k];
+        ref[p * cout + k] = Math.max(0, acc + bias[k] + (k < cin ? x[p * cin + k] : 0));
+      }
+    for (const out of [a, b]) out.data.forEach((v, i) => expect(Math.abs(v - ref[i])).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(ref[i]))));
+    // Against the unsplit model: float rounding only (ORT may add the shortcut inside the Conv).
+    b.data.forEach((v, i) => expect(Math.abs(v - a.data[i])).toBeLessThanOrEqual(2 ** -20 * (1 + Math.abs(a.data[i]))));
+    expect(opTypes(convert({}, true))).toContain('Pad');
   });
 });
