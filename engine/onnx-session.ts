@@ -13,9 +13,15 @@ import * as ort from 'onnxruntime-node';
 
 export type ModelName = 'blazeface-back' | 'facemesh' | 'mobilefacenet';
 
-/** Folder with the converted models; MODELS_DIR overrides it (cloud function bundles ship their own). */
+/**
+ * Folder with the converted models: MODELS_DIR, else `models/` beside the engine folder (the
+ * repository), else `models/` next to the bundle (a built cloud function ships its own copy).
+ */
 export function modelsDir(): string {
-  return process.env.MODELS_DIR || path.resolve(__dirname, '..', 'models');
+  if (process.env.MODELS_DIR) return process.env.MODELS_DIR;
+  const repo = path.resolve(__dirname, '..', 'models');
+  const bundled = path.resolve(__dirname, 'models');
+  return !fs.existsSync(repo) && fs.existsSync(bundled) ? bundled : repo;
 }
 
 export interface SessionOptions {

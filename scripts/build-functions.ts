@@ -14,10 +14,13 @@ import { build } from 'esbuild';
 import { ROOT } from './lib/builds';
 
 /** Packages never bundled: native code or the platform SDK. */
-export const NATIVE_EXTERNALS = ['wx-server-sdk', 'onnxruntime-node', 'sharp', 'better-sqlite3'];
+export const NATIVE_EXTERNALS = ['wx-server-sdk', 'onnxruntime-node', 'sharp', '@resvg/resvg-js', 'better-sqlite3'];
 
 /** Folders of other platforms' binaries inside native packages (WeChat runs linux-x64). */
 const FOREIGN_BINARIES = [/[\\/]bin[\\/]napi-v\d+[\\/](darwin|win32)([\\/]|$)/, /[\\/]bin[\\/]napi-v\d+[\\/]linux[\\/]arm64([\\/]|$)/];
+
+/** The TTF fonts the posters are drawn with (engine/fonts.ts finds them in ./fonts next to the bundle). */
+const FONT_FILES = ['@expo-google-fonts/zcool-kuaile/400Regular/ZCOOLKuaiLe_400Regular.ttf', '@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf'];
 
 const SRC = path.join(ROOT, 'cloudfunctions');
 const OUT = path.join(ROOT, 'dist', 'cloudfunctions');
@@ -101,6 +104,10 @@ export async function buildFunction(name: string): Promise<BuiltFunction> {
   const inputs = Object.keys(result.metafile.inputs);
   if (inputs.some((i) => i.includes('engine/onnx-session'))) {
     fs.cpSync(path.join(ROOT, 'models'), path.join(outDir, 'models'), { recursive: true });
+  }
+  if (inputs.some((i) => i.includes('engine/fonts'))) {
+    fs.mkdirSync(path.join(outDir, 'fonts'), { recursive: true });
+    for (const f of FONT_FILES) fs.copyFileSync(path.join(ROOT, 'node_modules', f), path.join(outDir, 'fonts', path.basename(f)));
   }
   if (inputs.some((i) => i.includes('engine/fuse') || i.includes('engine/poster'))) {
     fs.cpSync(path.join(ROOT, 'templates'), path.join(outDir, 'templates'), {
