@@ -85,7 +85,7 @@ export function ErrorNotice({ error, onAction, hide = [] }: Props) {
             <Button
               key={step}
               id={`error-action-${step}`}
-              className={`btn ${i === 0 ? 'btn--primary' : 'btn--ghost'} error-notice__btn`}
+              className={`btn ${i === 0 ? 'btn--primary' : 'btn--ghost'} error-notice__btn${waiting ? ' btn--disabled' : ''}`}
               disabled={waiting}
               onClick={() => !waiting && onAction(step)}
             >

@@ -9,7 +9,7 @@ import xin from '../../../templates/stories/xin/story.json';
 import rong from '../../../templates/stories/rong/story.json';
 import mei from '../../../templates/stories/mei/story.json';
 
-const manifests: Record<string, { frames: Array<{ caption?: string }> }> = { chuang, kuai, chao, chuangxin, pin, xin, rong, mei };
+const manifests: Record<string, { frames: Array<{ caption?: string }>; poster?: { width: number; height: number } }> = { chuang, kuai, chao, chuangxin, pin, xin, rong, mei };
 
 export interface StoryInfo {
   id: string;
@@ -34,3 +34,9 @@ export const STORIES: StoryInfo[] = campaignJson.stories.map((s) => ({
 export const storyInfo = (id: string | undefined): StoryInfo | undefined => STORIES.find((s) => s.id === id);
 
 export const SHARE = campaignJson.share;
+
+/** Poster height / width of a story (the layout in its story.json). */
+export const posterRatio = (id: string | undefined): number => {
+  const p = id ? manifests[id]?.poster : undefined;
+  return p && p.width > 0 ? p.height / p.width : 2344 / 1080;
+};

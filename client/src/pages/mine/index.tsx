@@ -77,7 +77,7 @@ export default function MinePage() {
       <View className='panel mine__danger'>
         <Text className='panel__title'>删除我的数据</Text>
         <Text className='lead'>立即删除你的全部照片数据、漫画、海报、分享链接和授权记录。</Text>
-        <Button id='delete-data' className='btn btn--primary' disabled={deleting} onClick={() => void deleteAll()}>
+        <Button id='delete-data' className={`btn btn--primary${deleting ? ' btn--disabled' : ''}`} disabled={deleting} onClick={() => void deleteAll()}>
           {deleting ? '正在删除…' : '删除我的数据'}
         </Button>
       </View>

@@ -9,7 +9,7 @@ import { canShareImage, savePoster, shareImage } from '../../services/album';
 import { currentRun, ensureLogin, rememberSource } from '../../services/journey';
 import { isSinglePageMode, shareTokenFrom } from '../../services/launch';
 import { ROUTES } from '../../services/routes';
-import { SHARE, storyInfo } from '../../services/stories';
+import { SHARE, posterRatio, storyInfo } from '../../services/stories';
 import './index.scss';
 
 const IS_WEAPP = process.env.TARO_ENV === 'weapp';
@@ -148,7 +148,9 @@ export default function PosterPage() {
       </View>
       {!owner ? <Text className='lead'>朋友把自己画进了深圳故事，邀请你也来一段。</Text> : null}
       <View className='poster__card'>
-        <Image className='poster__img' id='poster-image' src={state.poster} mode='widthFix' onClick={() => void Taro.previewImage({ current: state.poster, urls: [state.poster] })} />
+        <View className='poster__box' style={{ paddingTop: `${(posterRatio(state.storyId) * 100).toFixed(2)}%` }}>
+          <Image className='poster__img' id='poster-image' src={state.poster} mode='aspectFit' onClick={() => void Taro.previewImage({ current: state.poster, urls: [state.poster] })} />
+        </View>
       </View>
 
       {owner ? (
@@ -158,7 +160,7 @@ export default function PosterPage() {
           </Button>
           {IS_WEAPP ? (
             <>
-              <Button id='share-chat' className='btn btn--ink' openType='share' disabled={!token}>
+              <Button id='share-chat' className={`btn btn--ink${token ? '' : ' btn--disabled'}`} openType='share' disabled={!token}>
                 {token ? '发给微信好友' : '准备分享…'}
               </Button>
               {canShareImage() ? (

@@ -116,10 +116,10 @@ export default function StoriesPage() {
             </Text>
           </View>
           <View className='row stories__nav'>
-            <Button id='frame-prev' className='btn btn--ghost' disabled={frame === 0} onClick={() => setFrame(Math.max(0, frame - 1))}>
+            <Button id='frame-prev' className={`btn btn--ghost${frame === 0 ? ' btn--disabled' : ''}`} disabled={frame === 0} onClick={() => setFrame(Math.max(0, frame - 1))}>
               上一格
             </Button>
-            <Button id='frame-next' className='btn btn--ghost' disabled={frame >= view.result.frames.length - 1} onClick={() => setFrame(Math.min(view.result!.frames.length - 1, frame + 1))}>
+            <Button id='frame-next' className={`btn btn--ghost${frame >= view.result.frames.length - 1 ? ' btn--disabled' : ''}`} disabled={frame >= view.result.frames.length - 1} onClick={() => setFrame(Math.min(view.result!.frames.length - 1, frame + 1))}>
               下一格
             </Button>
           </View>
