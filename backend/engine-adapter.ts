@@ -1,7 +1,9 @@
 /**
  * The FaceEngine port bound to engine/: analysis (decode once, moderation copy, faces), the
  * prepared faces as a stored blob, and story rendering (fused frames → JPEG, poster, cover).
- * Models and decoded templates stay in memory for the life of the process.
+ * Models and decoded templates stay in memory for the life of the process; frames are fused in a
+ * process-wide worker pool (created on the first story), so the HTTP server's event loop only
+ * routes messages and waits while workers do the pixel work.
  */
 import sharp from 'sharp';
 import { analyzeDecoded, type FaceResult } from '../engine/analyze';
@@ -10,7 +12,8 @@ import { deserializeFaceData, serializeFaceData } from '../engine/face-data';
 import { decodeImage, type DecodedImage } from '../engine/image-decode';
 import { checkPhoto, selectFace } from '../engine/photo-checks';
 import { prepareFace, type PreparedFace } from '../engine/fuse';
-import { renderStory } from '../engine/story-render';
+import { renderStories } from '../engine/story-render';
+import { FusePool } from '../engine/worker-pool';
 import type { AnalysedPhoto, FaceEngine, FusedStory } from './engine-port';
 
 /** Faces a user may pick from in a group photo (Tencent's API fuses up to six). */
@@ -30,6 +33,13 @@ export async function moderationJpeg(image: DecodedImage): Promise<Buffer> {
     if (jpeg.length <= MODERATION_MAX_BYTES) return jpeg;
   }
   throw new AppError('IMAGE_TOO_LARGE', { reason: 'moderation copy over 1 MB' });
+}
+
+let pool: FusePool | undefined;
+/** The process-wide fusion pool, started on first use (workers idle are unref'd: they never keep the process alive). */
+export function fusionPool(): FusePool {
+  pool ??= new FusePool();
+  return pool;
 }
 
 interface StoredFaces {
@@ -68,15 +78,16 @@ export function createEngine(): FaceEngine {
       const stored = deserializeFaceData<StoredFaces>(input.faceData);
       const face = stored.faces[String(input.faceIndex)];
       if (!face) throw new AppError('INVALID_ARGUMENT', { reason: 'face index not prepared', details: { field: 'faceIndex' } });
-      const out = await renderStory({
-        storyId: input.storyId,
-        face,
+      const [out] = await renderStories({
+        pool: fusionPool(),
+        faces: [face],
+        storyIds: [input.storyId],
         shape: input.shape,
         features: input.features,
         caption: input.caption,
-        code: input.code,
+        codeFor: async () => input.code,
       });
-      return { frames: out.frames, poster: out.poster, cover: out.cover };
+      return { frames: out.frames, poster: out.poster, cover: out.cover! };
     },
   };
 }

@@ -4,7 +4,9 @@
  */
 import { fuseFrame, type FuseOptions, type PreparedFace, type StageTimings } from './fuse';
 import { encodeJpeg } from './encode';
-import { loadStory } from './story-frames';
+import { loadFrame, loadManifest } from './story-frames';
+import type { RgbImage } from './raster';
+import type { Slot } from './slot';
 
 export interface FrameTask {
   storyId: string;
@@ -15,26 +17,42 @@ export interface FrameTask {
   options: FuseOptions;
   templatesDir?: string;
   produceId?: string;
+  /** Also return the fused RGB pixels (for posters), transferred, not copied. */
+  raw?: boolean;
 }
 
 export interface FrameResult {
   storyId: string;
   frameIndex: number;
   jpeg: Uint8Array;
+  /** Fused RGB, frame size, when the task asked for `raw`. */
+  rgb?: Uint8Array;
+  width: number;
+  height: number;
   timings: StageTimings & { encode: number; fuse: number };
 }
 
-export async function runFrameTask(faces: PreparedFace[], task: FrameTask): Promise<FrameResult> {
-  const story = await loadStory(task.storyId, task.templatesDir);
-  const frame = story.frames[task.frameIndex];
+/** `image`: the decoded frame when the caller has it (workers get it from the pool), else loaded here. */
+export async function runFrameTask(faces: PreparedFace[], task: FrameTask, image?: RgbImage): Promise<FrameResult> {
+  const slots = loadManifest(task.storyId, task.templatesDir).frames[task.frameIndex].slots as Slot[];
+  const frame = image ?? (await loadFrame(task.storyId, task.frameIndex, task.templatesDir));
   const t0 = performance.now();
   const fused = fuseFrame(
-    frame.image,
-    frame.slots.map((slot) => ({ slot, face: task.assign[slot.id] !== undefined ? faces[task.assign[slot.id]] ?? null : null })),
+    frame,
+    slots.map((slot) => ({ slot, face: task.assign[slot.id] !== undefined ? faces[task.assign[slot.id]] ?? null : null })),
     task.options,
   );
   const t1 = performance.now();
   const jpeg = await encodeJpeg(fused.data, fused.width, fused.height, { produceId: task.produceId });
   const t2 = performance.now();
-  return { storyId: task.storyId, frameIndex: task.frameIndex, jpeg: new Uint8Array(jpeg.buffer, jpeg.byteOffset, jpeg.length), timings: { ...fused.timings, fuse: t1 - t0, encode: t2 - t1 } };
+  return {
+    storyId: task.storyId,
+    frameIndex: task.frameIndex,
+    // copy out of sharp's (possibly pooled) Buffer so the ArrayBuffer can be transferred whole
+    jpeg: new Uint8Array(jpeg),
+    rgb: task.raw ? fused.data : undefined,
+    width: fused.width,
+    height: fused.height,
+    timings: { ...fused.timings, fuse: t1 - t0, encode: t2 - t1 },
+  };
 }

@@ -1,21 +1,37 @@
 /**
- * Worker thread body for engine/worker-pool.ts. Keeps decoded templates (story-frames cache) for
- * its lifetime and the current job's prepared faces until the job ends.
+ * Worker thread body for engine/worker-pool.ts. Holds the current jobs' prepared faces until each
+ * job ends, and the template frames it was sent: views over the main thread's SharedArrayBuffers,
+ * so no worker decodes or copies a frame.
  */
 import { parentPort } from 'worker_threads';
 import { runFrameTask, type FrameTask } from './fuse-task';
 import { toErrorPayload } from './errors';
 import type { PreparedFace } from './fuse';
+import type { RgbImage } from './raster';
 
 const jobs = new Map<number, PreparedFace[]>();
+const frames = new Map<string, RgbImage>();
 
-parentPort!.on('message', async (msg: { type: string; jobId: number; faces?: PreparedFace[]; taskId?: number; task?: FrameTask }) => {
+interface Message {
+  type: 'faces' | 'end' | 'frame';
+  jobId: number;
+  faces?: PreparedFace[];
+  taskId?: number;
+  task?: FrameTask;
+  frameKey?: string;
+  image?: RgbImage;
+}
+
+parentPort!.on('message', async (msg: Message) => {
   if (msg.type === 'faces') { jobs.set(msg.jobId, msg.faces!); return; }
   if (msg.type === 'end') { jobs.delete(msg.jobId); return; }
   if (msg.type === 'frame') {
     try {
-      const r = await runFrameTask(jobs.get(msg.jobId) ?? [], msg.task!);
-      parentPort!.postMessage({ type: 'done', taskId: msg.taskId, result: r }, [r.jpeg.buffer as ArrayBuffer]);
+      if (msg.image) frames.set(msg.frameKey!, msg.image);
+      const r = await runFrameTask(jobs.get(msg.jobId) ?? [], msg.task!, msg.frameKey ? frames.get(msg.frameKey) : undefined);
+      const transfer = [r.jpeg.buffer as ArrayBuffer];
+      if (r.rgb) transfer.push(r.rgb.buffer as ArrayBuffer);
+      parentPort!.postMessage({ type: 'done', taskId: msg.taskId, result: r }, transfer);
     } catch (err) {
       parentPort!.postMessage({ type: 'error', taskId: msg.taskId, error: toErrorPayload(err), reason: err instanceof Error ? err.message : String(err) });
     }

@@ -22,6 +22,15 @@ export function sceneUrl(baseUrl: string, page: string, scene: string): string {
   return `${baseUrl.replace(/\/$/, '')}/#/${page.replace(/^\//, '')}?scene=${encodeURIComponent(scene)}`;
 }
 
+/**
+ * The payload the local mini-program code carries: `page?scene=<encoded scene>`, exactly what
+ * backend/adapters/local/platform-services.ts encodes for wxacode's (page, scene) pair, e.g.
+ * scenePayload('pages/index/index', 't=Ab3x…') → pages/index/index?scene=t%3DAb3x…
+ */
+export function scenePayload(page: string, scene: string): string {
+  return `${page.replace(/^\//, '')}?scene=${encodeURIComponent(scene)}`;
+}
+
 /** A QR code PNG for `text` (a scene string or a URL built with sceneUrl). */
 export async function qrCodePng(text: string, opts: QrOptions = {}): Promise<Buffer> {
   if (!text) throw new Error('qrCodePng: empty payload');

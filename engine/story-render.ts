@@ -1,86 +1,163 @@
 /**
- * One story for one prepared face: every frame fused and encoded (AI label in the metadata), the
- * poster composed from the fused frames, and the square share-card cover. Used by the backend's
- * engine adapter; templates (decoded frames, manifests) come from per-process caches.
+ * THE story-rendering path (fuse CLI, backend engine adapter, bench): every frame of the requested
+ * stories goes to the worker pool at once (fuse + encode with the AI label, in workers); as soon as
+ * one story's frames are back, its poster (the story manifest's layout, the campaign's visible
+ * label, the mini-program code) and its 1:1 share cover are composed (sharp/resvg, off the event
+ * loop) and the story is handed to `onStory`. Templates come from per-process caches; the fused RGB
+ * of a story is dropped once its poster and cover exist.
  */
-import { loadCampaign, loadStory as loadManifest } from '../templates/render';
+import { loadCampaign } from '../templates/render';
 import type { Story } from '../templates/schema';
-import { encodeJpeg } from './encode';
-import { fuseFrame, type PreparedFace } from './fuse';
+import type { PreparedFace, FuseOptions } from './fuse';
+import type { FrameResult, FrameTask } from './fuse-task';
+import type { FusePool } from './worker-pool';
 import { composeCover, composePoster } from './poster';
-import { loadStory, templatesDir } from './story-frames';
+import { loadManifest, templatesDir } from './story-frames';
+import type { Slot } from './slot';
 
-export interface RenderStoryInput {
-  storyId: string;
-  /** The hero's face; slots of role `extra` keep their drawn face. */
-  face: PreparedFace;
-  shape?: number;
-  features?: number;
-  caption?: string;
-  /** The mini-program code (PNG) printed on the poster. */
-  code: Buffer;
+export interface StoryTimings {
+  /** Summed over the story's frames (CPU time in the workers). */
+  warp: number;
+  colour: number;
+  style: number;
+  blend: number;
+  fuse: number;
+  encode: number;
+  /** Wall clock from the call until the story's last frame came back. */
+  frames_wall: number;
+  /** Wall clock of poster + cover composition. */
+  poster: number;
+  /** Wall clock from the call until this story was complete. */
+  total: number;
 }
 
 export interface RenderedStory {
+  id: string;
+  /** JPEG, AI label in the metadata, in frame order. */
   frames: Buffer[];
   poster: Buffer;
-  cover: Buffer;
-  timings: { fuse: number; encode: number; poster: number; total: number };
+  /** Square share card; absent when `cover: false`. */
+  cover?: Buffer;
+  timings: StoryTimings;
 }
 
-const manifests = new Map<string, Story>();
-let aiLabelText: string | undefined;
-
-function manifest(storyId: string): Story {
-  let m = manifests.get(storyId);
-  if (!m) {
-    m = loadManifest(storyId, templatesDir());
-    manifests.set(storyId, m);
-  }
-  return m;
+export interface RenderStoriesInput {
+  pool: FusePool;
+  /** Prepared faces; by default faces[0] goes into every `hero` slot and extras keep their drawn faces. */
+  faces: PreparedFace[];
+  storyIds: string[];
+  /** Which face (index into `faces`) goes into a slot; undefined keeps the artwork. */
+  assign?: (slot: Slot, storyId: string, frameIndex: number) => number | undefined;
+  shape?: number;
+  features?: number;
+  blend?: FuseOptions['blend'];
+  caption?: string;
+  /** The mini-program code (PNG) for a story's poster: wxacode online, engine/qr-code.ts locally. */
+  codeFor: (storyId: string) => Promise<Buffer>;
+  /** Called once per story as soon as it is complete (stories finish roughly in request order). */
+  onStory?: (story: RenderedStory) => void | Promise<void>;
+  /** Compose the square cover too (default true). */
+  cover?: boolean;
+  /** Output id written into the metadata label of every frame and poster. */
+  produceId?: (storyId: string) => string;
 }
 
-export async function renderStory(input: RenderStoryInput): Promise<RenderedStory> {
-  const t0 = performance.now();
-  const story = await loadStory(input.storyId); // INVALID_ARGUMENT for an unknown story
-  const m = manifest(input.storyId);
-  aiLabelText ??= loadCampaign(templatesDir()).aiLabel;
-  let fuseMs = 0;
-  let encodeMs = 0;
-  const raw: Array<{ data: Uint8Array; width: number; height: number; channels: 3 }> = [];
-  const frames: Buffer[] = [];
-  for (const frame of story.frames) {
-    const t = performance.now();
-    const fused = fuseFrame(frame.image, frame.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? input.face : null })), {
-      shape: input.shape,
-      features: input.features,
-    });
-    const t1 = performance.now();
-    frames.push(await encodeJpeg(fused.data, fused.width, fused.height));
-    encodeMs += performance.now() - t1;
-    fuseMs += t1 - t;
-    raw.push({ data: fused.data, width: fused.width, height: fused.height, channels: 3 });
-  }
-  const t2 = performance.now();
-  const coverIndex = Math.min(m.cover.frame, raw.length - 1);
-  const hero = m.frames[coverIndex].slots.find((s) => s.role === 'hero');
-  const [poster, cover] = await Promise.all([
+const heroOnly = (slot: Slot) => (slot.role === 'hero' ? 0 : undefined);
+let aiLabelText: { dir: string; text: string } | undefined;
+
+function aiLabel(): string {
+  const dir = templatesDir();
+  if (aiLabelText?.dir !== dir) aiLabelText = { dir, text: loadCampaign(dir).aiLabel };
+  return aiLabelText.text;
+}
+
+/**
+ * Posters and covers are composed one story at a time: each composition holds a poster-size canvas
+ * and the story's fused frames in libvips; eight at once cost ≈150 MB of peak memory for no gain in
+ * wall time (the workers are still fusing the later stories meanwhile).
+ */
+let composing: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(job: () => Promise<T>): Promise<T> {
+  const p = composing.then(job);
+  composing = p.catch(() => undefined);
+  return p;
+}
+
+const raw = (r: FrameResult) => ({ data: r.rgb!, width: r.width, height: r.height, channels: 3 as const });
+
+async function compose(m: Story, results: FrameResult[], input: RenderStoriesInput, code: Buffer, label: string) {
+  const story = { title: m.title, character: m.character, year: m.year };
+  const coverIndex = Math.min(m.cover.frame, results.length - 1);
+  const hero = m.frames[coverIndex]?.slots.find((s) => s.role === 'hero');
+  const produceId = input.produceId?.(results[0].storyId);
+  return Promise.all([
     composePoster({
-      story: { title: m.title, character: m.character, year: m.year },
-      frames: raw,
+      story,
+      frames: results.map(raw),
       caption: input.caption,
-      aiLabel: aiLabelText,
-      code: input.code,
+      aiLabel: label,
+      code,
       layout: m.poster,
+      label: produceId ? { produceId } : undefined,
     }),
-    composeCover({
-      story: { title: m.title, character: m.character, year: m.year },
-      frame: raw[coverIndex],
-      focus: hero ? { center: hero.pose.center, width: hero.pose.width } : undefined,
-      aiLabel: aiLabelText,
-      accent: m.poster.accent,
-    }),
+    input.cover === false
+      ? Promise.resolve(undefined)
+      : composeCover({
+          story,
+          frame: raw(results[coverIndex]),
+          focus: hero ? { center: hero.pose.center, width: hero.pose.width } : undefined,
+          aiLabel: label,
+          accent: m.poster.accent,
+        }),
   ]);
-  const t3 = performance.now();
-  return { frames, poster, cover, timings: { fuse: fuseMs, encode: encodeMs, poster: t3 - t2, total: t3 - t0 } };
+}
+
+/**
+ * Renders the stories; resolves with them in `storyIds` order once all are done. Throws
+ * INVALID_ARGUMENT for an unknown story before any work starts.
+ */
+export async function renderStories(input: RenderStoriesInput): Promise<RenderedStory[]> {
+  const t0 = performance.now();
+  const manifests = input.storyIds.map((id) => loadManifest(id)); // INVALID_ARGUMENT for an unknown story
+  const label = aiLabel();
+  const assign = input.assign ?? heroOnly;
+  const options: FuseOptions = { shape: input.shape, features: input.features, blend: input.blend };
+  const tasks: FrameTask[] = [];
+  const ranges: Array<[number, number]> = [];
+  manifests.forEach((m, s) => {
+    const id = input.storyIds[s];
+    const start = tasks.length;
+    m.frames.forEach((f, frameIndex) => {
+      const a: Record<string, number> = {};
+      for (const slot of f.slots as Slot[]) {
+        const k = assign(slot, id, frameIndex);
+        if (k !== undefined) a[slot.id] = k;
+      }
+      tasks.push({ storyId: id, frameIndex, assign: a, options, raw: true, produceId: input.produceId?.(id) });
+    });
+    ranges.push([start, tasks.length]);
+  });
+  const pending = input.pool.submit(input.faces, tasks);
+  pending.forEach((p) => p.catch(() => undefined)); // failures surface through the story that owns them
+  const stories = manifests.map(async (m, s): Promise<RenderedStory> => {
+    const id = input.storyIds[s];
+    const code = input.codeFor(id);
+    code.catch(() => undefined);
+    const results = await Promise.all(pending.slice(...ranges[s]));
+    const t1 = performance.now();
+    const codePng = await code;
+    const [poster, cover] = await oneAtATime(() => compose(m, results, input, codePng, label));
+    const t2 = performance.now();
+    const sum = { warp: 0, colour: 0, style: 0, blend: 0, fuse: 0, encode: 0 };
+    for (const r of results) for (const k of Object.keys(sum) as Array<keyof typeof sum>) sum[k] += r.timings[k];
+    const frames = results.map((r) => Buffer.from(r.jpeg.buffer, r.jpeg.byteOffset, r.jpeg.byteLength));
+    for (const r of results) r.rgb = undefined; // the fused pixels are not needed any more
+    const out: RenderedStory = { id, frames, poster, cover, timings: { ...sum, frames_wall: t1 - t0, poster: t2 - t1, total: t2 - t0 } };
+    await input.onStory?.(out);
+    return out;
+  });
+  const settled = await Promise.allSettled(stories);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<RenderedStory>).value);
 }

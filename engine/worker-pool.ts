@@ -1,12 +1,17 @@
 /**
  * A worker_threads pool that fuses frames in parallel, sized to the cores.
  *
- * - Workers load templates once and keep them (engine/story-frames.ts caches per thread).
+ * - Template frames are decoded once per process, in the calling thread's cache
+ *   (engine/story-frames.ts, SharedArrayBuffer), and posted to a worker the first time it needs
+ *   one: the worker gets a view of the same memory, so N workers add no copies of the templates.
  * - A job's prepared faces (≈1.5 MB of Float32 planes) are posted once per worker per job, then
  *   frames are handed out one at a time to whichever worker is idle (no straggler at the end).
+ * - `submit` returns one promise per frame, so callers can act on a story as soon as its own frames
+ *   are done (engine/story-render.ts); `run` waits for all of them.
  * - TypeScript in workers: under tsx or ts-jest the worker is started through a tiny CommonJS
  *   bootstrap that registers tsx's require hook (`tsx/cjs`) and then loads fuse-worker.ts; in a
- *   bundled build (fuse-worker.js next to this file) the JS file is loaded directly.
+ *   bundle (dist/cloudfunctions/<name>/fuse-worker.js next to index.js, built by
+ *   scripts/build-functions.ts) the JS file is loaded directly.
  * - If workers cannot start at all, the pool runs frames in the calling thread (same code path:
  *   engine/fuse-task.ts), so callers never need two code paths.
  */
@@ -16,16 +21,24 @@ import path from 'path';
 import { Worker } from 'worker_threads';
 import { AppError, isErrorCode } from './errors';
 import { runFrameTask, type FrameTask, type FrameResult } from './fuse-task';
+import { frameKey, loadFrame, templatesDir } from './story-frames';
 import type { PreparedFace } from './fuse';
+import type { RgbImage } from './raster';
 
-interface Slot { worker: Worker; busy: boolean; jobsSent: Set<number> }
-interface Pending { jobId: number; task: FrameTask; resolve: (r: FrameResult) => void; reject: (e: unknown) => void }
+interface Slot { worker: Worker; busy: boolean; jobsSent: Set<number>; framesSent: Set<string> }
+interface Pending { jobId: number; task: FrameTask; key: string; image: RgbImage; resolve: (r: FrameResult) => void; reject: (e: unknown) => void }
+
+/** The worker script: the bundled JS beside this file, else the TypeScript source through tsx. */
+export function workerScript(dir = __dirname): { file: string; bundled: boolean } {
+  const js = path.join(dir, 'fuse-worker.js');
+  if (fs.existsSync(js)) return { file: js, bundled: true };
+  return { file: path.join(dir, 'fuse-worker.ts'), bundled: false };
+}
 
 function startWorker(): Worker {
-  const js = path.join(__dirname, 'fuse-worker.js');
-  if (fs.existsSync(js)) return new Worker(js);
-  const ts = path.join(__dirname, 'fuse-worker.ts');
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(ts)});`, { eval: true });
+  const { file, bundled } = workerScript();
+  if (bundled) return new Worker(file);
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true });
 }
 
 export class FusePool {
@@ -36,7 +49,9 @@ export class FusePool {
   private faces = new Map<number, PreparedFace[]>();
   private nextTask = 1;
   private nextJob = 1;
+  private openJobs = 0;
   private inThread: boolean;
+  private inThreadChain: Promise<unknown> = Promise.resolve();
 
   constructor(size = Math.max(1, os.availableParallelism?.() ?? os.cpus().length), opts: { inThread?: boolean } = {}) {
     this.size = size;
@@ -45,6 +60,8 @@ export class FusePool {
       try {
         for (let i = 0; i < size; i++) this.slots.push(this.spawn());
       } catch {
+        this.slots.forEach((s) => void s.worker.terminate());
+        this.slots = [];
         this.inThread = true;
       }
     }
@@ -54,8 +71,8 @@ export class FusePool {
 
   private spawn(): Slot {
     const worker = startWorker();
-    const slot: Slot = { worker, busy: false, jobsSent: new Set() };
-    worker.unref();
+    const slot: Slot = { worker, busy: false, jobsSent: new Set(), framesSent: new Set() };
+    if (this.openJobs === 0) worker.unref();
     worker.on('message', (m: { type: string; taskId: number; result?: FrameResult; error?: { code: string; message: string }; reason?: string }) => {
       const p = this.running.get(m.taskId);
       if (!p) return;
@@ -74,23 +91,42 @@ export class FusePool {
     return slot;
   }
 
-  /** Fuse many frames with one set of faces; results in task order. */
-  async run(faces: PreparedFace[], tasks: FrameTask[]): Promise<FrameResult[]> {
+  /**
+   * Fuse many frames with one set of faces. One promise per task, in task order; each settles as
+   * soon as its frame is done.
+   */
+  submit(faces: PreparedFace[], tasks: FrameTask[]): Promise<FrameResult>[] {
     if (this.inThread) {
-      const out: FrameResult[] = [];
-      for (const t of tasks) out.push(await runFrameTask(faces, t));
-      return out;
+      return tasks.map((t) => {
+        const p = this.inThreadChain.then(() => runFrameTask(faces, t));
+        this.inThreadChain = p.catch(() => undefined);
+        return p;
+      });
     }
     const jobId = this.nextJob++;
     this.faces.set(jobId, faces);
-    this.slots.forEach((s) => s.worker.ref());
-    try {
-      return await Promise.all(tasks.map((task) => new Promise<FrameResult>((resolve, reject) => { this.queue.push({ jobId, task, resolve, reject }); this.pump(); })));
-    } finally {
+    if (this.openJobs++ === 0) this.slots.forEach((s) => s.worker.ref());
+    const promises = tasks.map((task) =>
+      // Decoded (once per process) in this thread; workers get the shared memory.
+      loadFrame(task.storyId, task.frameIndex, task.templatesDir).then(
+        (image) =>
+          new Promise<FrameResult>((resolve, reject) => {
+            this.queue.push({ jobId, task, key: frameKey(task.storyId, task.frameIndex, task.templatesDir ?? templatesDir()), image, resolve, reject });
+            this.pump();
+          }),
+      ),
+    );
+    void Promise.allSettled(promises).then(() => {
       this.faces.delete(jobId);
       for (const s of this.slots) if (s.jobsSent.delete(jobId)) s.worker.postMessage({ type: 'end', jobId });
-      if (this.running.size === 0 && this.queue.length === 0) this.slots.forEach((s) => s.worker.unref());
-    }
+      if (--this.openJobs === 0) this.slots.forEach((s) => s.worker.unref());
+    });
+    return promises;
+  }
+
+  /** Fuse many frames with one set of faces; results in task order. */
+  run(faces: PreparedFace[], tasks: FrameTask[]): Promise<FrameResult[]> {
+    return Promise.all(this.submit(faces, tasks));
   }
 
   private pump(): void {
@@ -104,7 +140,10 @@ export class FusePool {
       const taskId = this.nextTask++;
       slot.busy = true;
       this.running.set(taskId, { ...p, slot });
-      slot.worker.postMessage({ type: 'frame', jobId: p.jobId, taskId, task: p.task });
+      const first = !slot.framesSent.has(p.key);
+      slot.framesSent.add(p.key);
+      // A SharedArrayBuffer-backed image is shared with the worker, not copied.
+      slot.worker.postMessage({ type: 'frame', jobId: p.jobId, taskId, task: p.task, frameKey: p.key, image: first ? p.image : undefined });
     }
   }
 

@@ -2,8 +2,8 @@
  * Fusion figures for the benchmark (scripts/bench.ts imports `benchFusion`; also runnable alone:
  * `npx tsx scripts/bench-fusion.ts [photo]`). Prints/returns medians in ms:
  * per frame (warp, colour, style, blend, fuse, encode) on one thread with warm caches, per story,
- * all stories from one photo through the worker pool (wall clock), frames per second on all
- * cores, and peak RSS.
+ * all stories from one photo through the worker pool (wall clock), the same with posters and
+ * covers (engine/story-render.ts, the product path), frames per second on all cores, and peak RSS.
  */
 import fs from 'fs';
 import path from 'path';
@@ -12,6 +12,8 @@ import { prepareFace, fuseFrame } from '../engine/fuse';
 import { encodeJpeg } from '../engine/encode';
 import { loadStory, storyIds } from '../engine/story-frames';
 import { FusePool } from '../engine/worker-pool';
+import { renderStories } from '../engine/story-render';
+import { qrCodePng, scenePayload } from '../engine/qr-code';
 
 const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s.length ? Math.round(s[s.length >> 1] * 10) / 10 : 0; };
 
@@ -47,6 +49,15 @@ export async function benchFusion(photo = path.resolve(__dirname, '../node_modul
   await pool.run([face], tasks); // warm: workers decode templates, JIT
   const walls: number[] = [];
   for (let i = 0; i < 3; i++) { const t = performance.now(); await pool.run([face], tasks); walls.push(performance.now() - t); tick(); }
+  // The product path: all stories with posters and covers (engine/story-render.ts).
+  const code = await qrCodePng(scenePayload('pages/index/index', 't=benchToken000000000000'));
+  const storyWalls: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    await renderStories({ pool, faces: [face], storyIds: ids, codeFor: async () => code });
+    storyWalls.push(performance.now() - t);
+    tick();
+  }
   await pool.close();
   clearInterval(timer);
   const all = median(walls);
@@ -54,6 +65,8 @@ export async function benchFusion(photo = path.resolve(__dirname, '../node_modul
     frame: { warp: median(st.warp), colour: median(st.colour), style: median(st.style), blend: median(st.blend), fuse: median(st.fuse), encode: median(st.encode) },
     story_one_thread: median(st.story),
     all_stories: { frames: tasks.length, workers: pool.size, wall: all, fps: Math.round((tasks.length / all) * 1000 * 10) / 10 },
+    // all eight stories through renderStories: frames + posters + covers, wall clock
+    all_stories_with_posters: median(storyWalls),
     // main thread RSS (the workers share the process: RSS covers them too)
     peak_rss_mb: Math.round(peak / 1048576),
   };

@@ -15,8 +15,14 @@ import { checkPhoto } from '../engine/photo-checks';
 import { AppError, toErrorPayload } from '../engine/errors';
 import { prepareFace, checkDegree, DEFAULT_SHAPE, DEFAULT_FEATURES } from '../engine/fuse';
 import { FusePool } from '../engine/worker-pool';
-import { storyIds, loadStory } from '../engine/story-frames';
-import { composeStoryPoster } from './fuse-poster';
+import { storyIds, loadFrame, loadManifest } from '../engine/story-frames';
+import { renderStories } from '../engine/story-render';
+import { qrCodePng, scenePayload } from '../engine/qr-code';
+
+/** What the backend prints on a poster: page `pages/index/index`, scene `t=<share token>` (backend/domain/stories.ts). */
+const CODE_PAGE = 'pages/index/index';
+/** The CLI shares nothing: a fixed token of the same form (22 url-safe characters). */
+const CLI_SCENE = 't=cliLocalPreview0000000';
 
 console.log = console.error;
 console.warn = console.error;
@@ -64,45 +70,48 @@ async function main() {
   } catch {
     throw bad('photo', `cannot read ${args.photo}`);
   }
-  // Start the workers (and their template decoding) while the photo is analysed.
+  // Start the workers and decode the needed template frames (once, shared with the workers) while
+  // the photo is analysed.
   const pool = new FusePool();
+  for (const id of themes) loadManifest(id).frames.forEach((_, i) => void loadFrame(id, i).catch(() => undefined));
   const analysis = await analyzeImage(bytes);
   requireFace(analysis.result);
   const { index } = checkPhoto(analysis.result.faces, args.face);
   const t1 = performance.now();
   const face = prepareFace(analysis, index);
   const t2 = performance.now();
-  const stories = await Promise.all(themes.map((id) => loadStory(id)));
-  const tasks = stories.flatMap((s) =>
-    s.frames.map((f, frameIndex) => ({
-      storyId: s.id,
-      frameIndex,
-      // The user is every hero; extras keep their drawn faces.
-      assign: Object.fromEntries(f.slots.filter((sl) => sl.role === 'hero').map((sl) => [sl.id, 0])),
-      options: { shape: args.shape, features: args.features },
-    })),
-  );
-  const results = await pool.run([face], tasks);
-  const t3 = performance.now();
-  const sum = { warp: 0, colour: 0, style: 0, blend: 0, fuse: 0, encode: 0 };
-  for (const r of results) for (const k of Object.keys(sum) as Array<keyof typeof sum>) sum[k] += r.timings[k];
+  const code = qrCodePng(scenePayload(CODE_PAGE, CLI_SCENE));
   const out: Array<{ id: string; frames: string[]; poster: string }> = [];
-  let posterMs = 0;
-  for (const s of stories) {
-    const dir = path.join(args.out, s.id);
-    fs.mkdirSync(dir, { recursive: true });
-    const mine = results.filter((r) => r.storyId === s.id).sort((a, b) => a.frameIndex - b.frameIndex);
-    const frames = mine.map((r) => {
-      const p = path.join(dir, `frame-${r.frameIndex + 1}.jpg`);
-      fs.writeFileSync(p, r.jpeg);
-      return p;
-    });
-    const tp = performance.now();
-    const poster = path.join(dir, 'poster.jpg');
-    fs.writeFileSync(poster, await composeStoryPoster(s.id, mine.map((r) => Buffer.from(r.jpeg))));
-    posterMs += performance.now() - tp;
-    out.push({ id: s.id, frames, poster });
-  }
+  const sum = { warp: 0, colour: 0, style: 0, blend: 0, encode: 0, poster: 0 };
+  let frameCount = 0;
+  let framesWall = 0;
+  const stories = await renderStories({
+    pool,
+    faces: [face], // the user is every hero; extras keep their drawn faces
+    storyIds: themes,
+    shape: args.shape,
+    features: args.features,
+    codeFor: () => code,
+    cover: false,
+    produceId: (id) => `cli-${id}`,
+    onStory: (s) => {
+      const dir = path.join(args.out, s.id);
+      fs.mkdirSync(dir, { recursive: true });
+      const frames = s.frames.map((jpeg, i) => {
+        const p = path.join(dir, `frame-${i + 1}.jpg`);
+        fs.writeFileSync(p, jpeg);
+        return p;
+      });
+      const poster = path.join(dir, 'poster.jpg');
+      fs.writeFileSync(poster, s.poster);
+      for (const k of ['warp', 'colour', 'style', 'blend', 'encode', 'poster'] as const) sum[k] += s.timings[k];
+      frameCount += s.frames.length;
+      framesWall = Math.max(framesWall, s.timings.frames_wall);
+      out.push({ id: s.id, frames, poster });
+    },
+  });
+  out.sort((a, b) => themes.indexOf(a.id) - themes.indexOf(b.id));
+  void stories;
   await pool.close();
   const r1 = (v: number) => Math.round(v * 10) / 10;
   const at = analysis.timings;
@@ -114,7 +123,7 @@ async function main() {
         decode: r1(at.decode), detect: r1(at.detect), landmarks: r1(at.landmarks), quality: r1(at.quality), analyze: r1(t1 - t0),
         prepare: r1(t2 - t1),
         warp: r1(sum.warp), colour: r1(sum.colour), style: r1(sum.style), blend: r1(sum.blend), encode: r1(sum.encode),
-        frames: results.length, frames_wall: r1(t3 - t2), poster: r1(posterMs),
+        frames: frameCount, frames_wall: r1(framesWall), poster: r1(sum.poster),
         total: r1(performance.now() - t0),
       },
     }) + '\n',
