@@ -14,7 +14,26 @@ import { startRuntime, type RuntimeProcess } from '../helpers/runtime-process';
 
 const DEMO = path.dirname(require.resolve('@vladmandic/face-api/demo/sample6.jpg'));
 const VIEWPORT = { width: 390, height: 844 };
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `journey-${name}.png`), fullPage: true });
+/** The layout holds: nothing wider than the screen (scrolling tab rows scroll inside themselves). */
+async function overflow(page: Page): Promise<number> {
+  await settled(page);
+  const { extra, culprits } = await page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const culprits = [...document.querySelectorAll('*')]
+      .filter((e) => (e as HTMLElement).offsetParent !== null && e.getBoundingClientRect().right > vw + 0.01)
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${String(e.className).slice(0, 40)} right=${e.getBoundingClientRect().right.toFixed(2)}`);
+    return { extra: document.documentElement.scrollWidth - vw, culprits };
+  });
+  if (extra > 0) console.log('wider than the screen:', culprits);
+  return extra;
+}
+/** Taro's H5 router slides a new page in from the right: wait until every shown page sits at x = 0. */
+const settled = (page: Page) =>
+  page.waitForFunction(() =>
+    [...document.querySelectorAll('.taro_page')].filter((e) => (e as HTMLElement).offsetParent !== null || getComputedStyle(e).display !== 'none').every((e) => Math.abs(e.getBoundingClientRect().left) < 0.01),
+  );
+const shot = async (page: Page, name: string) => (await settled(page).catch(() => undefined), page).screenshot({ path: path.join(ARTIFACTS, `journey-${name}.png`), fullPage: true });
 
 /** Waits until an <img> inside `selector` has really decoded (not just a src attribute). */
 async function imageShown(page: Page, selector: string, timeout: number) {
@@ -84,6 +103,7 @@ describe('the whole journey in Chromium', () => {
     await page.waitForSelector('#frames', { timeout: 120_000 });
     await imageShown(page, '#frame-0', 30_000);
     const firstStoryMs = Date.now() - started;
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
     await shot(page, '6-story');
     const caption = await page.textContent('#frame-caption');
     expect(caption?.length).toBeGreaterThan(4);
@@ -103,6 +123,7 @@ describe('the whole journey in Chromium', () => {
     await page.waitForSelector('#share-link', { timeout: 15_000 });
     const link = (await page.textContent('#share-link'))!.trim();
     expect(link).toMatch(/#\/pages\/poster\/index\?t=[A-Za-z0-9_-]{22}$/);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
     await shot(page, '8-poster');
 
     // The share link in a fresh browser (no cookie, no storage): the poster from the token alone.
