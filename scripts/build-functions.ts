@@ -1,7 +1,8 @@
 /**
  * `npm run build:functions`: bundles each cloudfunctions/<name>/index.ts with engine/ and backend/
  * (esbuild) into dist/cloudfunctions/<name>/ with:
- *   - index.js (one file; WeChat calls exports.main),
+ *   - index.js (one file; WeChat calls exports.main), plus fuse-worker.js beside it when the
+ *     function fuses stories (the worker_threads pool loads it from index.js's folder),
  *   - config.json (timeout, memory, openapi permissions, triggers) copied from the source folder,
  *   - package.json listing only the native runtime dependencies the bundle really imports,
  *   - node_modules/ holding exactly those packages (and their dependencies), pruned to linux-x64,
@@ -21,6 +22,9 @@ const FOREIGN_BINARIES = [/[\\/]bin[\\/]napi-v\d+[\\/](darwin|win32)([\\/]|$)/, 
 
 /** The TTF fonts the posters are drawn with (engine/fonts.ts finds them in ./fonts next to the bundle). */
 const FONT_FILES = ['@expo-google-fonts/zcool-kuaile/400Regular/ZCOOLKuaiLe_400Regular.ttf', '@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf'];
+
+/** The fusion worker's bundle, next to index.js (engine/worker-pool.ts `workerScript`). */
+export const WORKER_FILE = 'fuse-worker.js';
 
 const SRC = path.join(ROOT, 'cloudfunctions');
 const OUT = path.join(ROOT, 'dist', 'cloudfunctions');
@@ -72,22 +76,30 @@ export async function buildFunction(name: string): Promise<BuiltFunction> {
   const outDir = path.join(OUT, name);
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
-  const result = await build({
-    entryPoints: [entry],
-    outfile: path.join(outDir, 'index.js'),
+  const options = {
     bundle: true,
-    platform: 'node',
+    platform: 'node' as const,
     target: 'node16', // the oldest runtime CloudBase still offers
-    format: 'cjs',
+    format: 'cjs' as const,
     external: NATIVE_EXTERNALS,
-    metafile: true,
-    logLevel: 'warning',
-    legalComments: 'none',
-  });
-  // Which externals the bundle really imports decides what ships with it.
+    metafile: true as const,
+    logLevel: 'warning' as const,
+    legalComments: 'none' as const,
+  };
+  const result = await build({ ...options, entryPoints: [entry], outfile: path.join(outDir, 'index.js') });
+  const metafiles = [result.metafile];
+  // The fusion worker pool (engine/worker-pool.ts) starts `fuse-worker.js` from the bundle's own
+  // folder (__dirname of index.js): a second entry, bundled the same way.
+  if (Object.keys(result.metafile.inputs).some((i) => i.includes('engine/worker-pool'))) {
+    const worker = await build({ ...options, entryPoints: [path.join(ROOT, 'engine', 'fuse-worker.ts')], outfile: path.join(outDir, WORKER_FILE) });
+    metafiles.push(worker.metafile);
+  }
+  // Which externals the bundles really import decides what ships with them.
   const imported = new Set<string>();
-  for (const out of Object.values(result.metafile.outputs)) {
-    for (const imp of out.imports) if (imp.external && NATIVE_EXTERNALS.includes(imp.path)) imported.add(imp.path);
+  for (const meta of metafiles) {
+    for (const out of Object.values(meta.outputs)) {
+      for (const imp of out.imports) if (imp.external && NATIVE_EXTERNALS.includes(imp.path)) imported.add(imp.path);
+    }
   }
   const natives = [...imported].sort();
   const rootPkg = readPkg(ROOT);

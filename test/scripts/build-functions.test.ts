@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildFunction, functionNames } from '../../scripts/build-functions';
+import { Worker } from 'node:worker_threads';
+import { buildFunction, functionNames, WORKER_FILE } from '../../scripts/build-functions';
+import { workerScript } from '../../engine/worker-pool';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -34,4 +36,34 @@ describe('build:functions', () => {
     const mod = require(path.join(built.dir, 'index.js'));
     expect(typeof mod.main).toBe('function');
   }, 60_000);
+
+  it('ships the fusion worker next to the fuse bundle, and it runs as a worker thread from there', async () => {
+    const built = await buildFunction('fuse');
+    const file = path.join(built.dir, WORKER_FILE);
+    expect(fs.existsSync(file)).toBe(true);
+    // The pool in the bundle looks beside index.js (its own __dirname) and finds the JS worker.
+    expect(workerScript(built.dir)).toEqual({ file, bundled: true });
+    const code = fs.readFileSync(file, 'utf8');
+    expect(code).not.toMatch(/require\(["']\.\.?\//);
+    expect(code).not.toMatch(/tsx/);
+    // A task for an unknown story comes back as a coded error: the worker bundle loaded and ran.
+    const worker = new Worker(file);
+    const ask = (taskId: number, storyId: string) =>
+      new Promise<{ type: string; taskId: number; error?: { code: string }; result?: { jpeg: Uint8Array; width: number } }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.postMessage({ type: 'frame', jobId: 1, taskId, task: { storyId, frameIndex: 0, assign: {}, options: {} } });
+      });
+    try {
+      expect(await ask(7, 'no-such-story')).toMatchObject({ type: 'error', taskId: 7, error: { code: 'INVALID_ARGUMENT' } });
+      // A real frame (no face assigned): the bundle finds its own templates/ and encodes a JPEG.
+      const story = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'campaign.json'), 'utf8')).stories[0].id;
+      const done = await ask(8, story);
+      expect(done).toMatchObject({ type: 'done', taskId: 8 });
+      expect(Buffer.from(done.result!.jpeg).subarray(0, 2).toString('hex')).toBe('ffd8');
+    } finally {
+      await worker.terminate();
+    }
+  }, 180_000);
 });
+
