@@ -68,7 +68,7 @@ export default function MinePage() {
               onClick={() => void Taro.navigateTo({ url: withQuery(ROUTES.stories, { story: s.storyId }) })}
             >
               <Image className='mine__cover' src={s.cover.url} mode='aspectFill' />
-              <Text className='mine__title'>{storyInfo(s.storyId)?.title ?? s.title}</Text>
+              <Text className='mine__title'>{`看「${storyInfo(s.storyId)?.char ?? s.title}」的故事 ›`}</Text>
             </View>
           ))}
         </View>
