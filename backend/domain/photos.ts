@@ -104,7 +104,7 @@ export async function analyzeUpload(
     faceDataFileId = undefined; // owned by the row now
     const boxes = analysed.faces.map((f) => f.box);
     if (analysed.chosenIndex === null) {
-      throw new AppError('MULTIPLE_FACES', { details: { boxes, photoId } });
+      throw new AppError('MULTIPLE_FACES', { details: { boxes, photoId, imageSize: analysed.imageSize } });
     }
     // Quality checks of the chosen face (blur, darkness, pose, size, border).
     const chosenIndex = engine.checkPick(analysed.faces, analysed.chosenIndex);

@@ -83,6 +83,12 @@ describe('the server flow over the local runtime’s HTTP API', () => {
     expect(seen.title).toBe(campaign.stories[0].title);
     expect((await fetch(server.url + seen.poster)).status).toBe(200);
     expect(await anonymous.call('viewShared', { token: 'A'.repeat(22) })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    // A visitor brought by the share is attributed to it (first touch), in the visitor's own row.
+    const visitor = new ApiClient(server.url);
+    const { userId: visitorId } = await visitor.ok('login', { source: shared.token });
+    const visit = await server.ports.docs.get<{ sourceToken: string; storyId: string } & import('../../backend/ports').Doc>('visits', visitorId);
+    expect(visit).toMatchObject({ sourceToken: shared.token, storyId: campaign.stories[0].id });
+    expect(JSON.stringify(visit)).not.toContain(userId);
 
     // Delete my data: every file and row of this user, verified by scanning storage and database.
     expect(await api.call('deleteMyData', {})).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
@@ -104,6 +110,7 @@ describe('the server flow over the local runtime’s HTTP API', () => {
     if (res.ok) return;
     expect(res.error.code).toBe('MULTIPLE_FACES');
     expect(res.error.details.boxes).toHaveLength(3);
+    expect(res.error.details.imageSize).toEqual([1280, expect.any(Number)]);
     const picked = await api.ok('fuse', { requestId: 'group-1234', photoId: res.error.details.photoId, faceIndex: 1, story: campaign.stories[1].id });
     expect(picked.frames.length).toBeGreaterThanOrEqual(4);
     expect(await api.call('fuse', { requestId: 'group-5678', photoId: res.error.details.photoId, faceIndex: 5, story: campaign.stories[1].id })).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });

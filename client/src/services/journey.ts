@@ -19,9 +19,10 @@ export const STORY_IDS: string[] = campaignJson.stories.map((s) => s.id);
 
 let loginPromise: Promise<FnResult<LoginResult>> | undefined;
 
-/** One login per app start (the local runtime issues its session cookie here). */
+/** One login per app start (the local runtime issues its session cookie here); it carries the share that brought this visitor. */
 export function ensureLogin(): Promise<FnResult<LoginResult>> {
-  loginPromise ??= backend.call<LoginResult>('login').then((res) => {
+  const source = sourceToken();
+  loginPromise ??= backend.call<LoginResult>('login', source ? { source } : {}).then((res) => {
     if (!res.ok) loginPromise = undefined;
     return res;
   });
