@@ -122,6 +122,14 @@ async function main() {
     tfjsError = (e as Error).message;
   }
 
+  // Fusion figures (scripts/bench-fusion.ts): per frame on one thread, per story, all stories through the worker pool.
+  let fusion: unknown;
+  try {
+    fusion = await (await import('./bench-fusion')).benchFusion();
+  } catch (e) {
+    fusion = { error: (e as Error).message };
+  }
+
   const out = {
     machine: { cpus: (await import('os')).cpus().length, cpu: (await import('os')).cpus()[0]?.model, node: process.version, ortThreads: 1 },
     photos: { dir, count: files.length, runsEach: runs, megapixelsMedian: median(megapixels), facesFound: faces, errors },
@@ -130,6 +138,7 @@ async function main() {
       per_model_run_ms: { detect: median(perRun.detect), mesh: median(perRun.mesh) },
     },
     models: tfjsError ? { error: tfjsError } : models,
+    fusion,
     coldStart_ms: cold,
     peakRssMB: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
   };
