@@ -3,8 +3,8 @@
  * stories goes to the worker pool at once (fuse + encode with the AI label, in workers); as soon as
  * one story's frames are back, its poster (the story manifest's layout, the campaign's visible
  * label, the mini-program code) and its 1:1 share cover are composed (sharp/resvg, off the event
- * loop) and the story is handed to `onStory`. Templates come from per-process caches; the fused RGB
- * of a story is dropped once its poster and cover exist.
+ * loop) and the story is handed to `onStory`. Templates come from per-process caches; only JPEGs
+ * travel back from the workers.
  */
 import { loadCampaign } from '../templates/render';
 import type { Story } from '../templates/schema';
@@ -25,7 +25,7 @@ export interface StoryTimings {
   encode: number;
   /** Wall clock from the call until the story's last frame came back. */
   frames_wall: number;
-  /** Wall clock of poster + cover composition. */
+  /** Poster + cover composition (wall clock of this story's own composition, not the wait for its turn). */
   poster: number;
   /** Wall clock from the call until this story was complete. */
   total: number;
@@ -83,7 +83,13 @@ function oneAtATime<T>(job: () => Promise<T>): Promise<T> {
   return p;
 }
 
-const raw = (r: FrameResult) => ({ data: r.rgb!, width: r.width, height: r.height, channels: 3 as const });
+/**
+ * Posters and covers are composed from the frames' JPEGs, not raw pixels: a story's raw frames are
+ * 11 MB held in this thread until its turn to compose comes, the JPEGs ≈ 1 MB; libvips decodes them
+ * (shrinking on load where it can) off the event loop, and poster frames are drawn at about half
+ * size, so quality is the same.
+ */
+const raw = (r: FrameResult) => Buffer.from(r.jpeg.buffer, r.jpeg.byteOffset, r.jpeg.byteLength);
 
 async function compose(m: Story, results: FrameResult[], input: RenderStoriesInput, code: Buffer, label: string) {
   const story = { title: m.title, character: m.character, year: m.year };
@@ -133,7 +139,7 @@ export async function renderStories(input: RenderStoriesInput): Promise<Rendered
         const k = assign(slot, id, frameIndex);
         if (k !== undefined) a[slot.id] = k;
       }
-      tasks.push({ storyId: id, frameIndex, assign: a, options, raw: true, produceId: input.produceId?.(id) });
+      tasks.push({ storyId: id, frameIndex, assign: a, options, produceId: input.produceId?.(id) });
     });
     ranges.push([start, tasks.length]);
   });
@@ -146,13 +152,18 @@ export async function renderStories(input: RenderStoriesInput): Promise<Rendered
     const results = await Promise.all(pending.slice(...ranges[s]));
     const t1 = performance.now();
     const codePng = await code;
-    const [poster, cover] = await oneAtATime(() => compose(m, results, input, codePng, label));
+    let composeMs = 0;
+    const [poster, cover] = await oneAtATime(async () => {
+      const tc = performance.now();
+      const out = await compose(m, results, input, codePng, label);
+      composeMs = performance.now() - tc;
+      return out;
+    });
     const t2 = performance.now();
     const sum = { warp: 0, colour: 0, style: 0, blend: 0, fuse: 0, encode: 0 };
     for (const r of results) for (const k of Object.keys(sum) as Array<keyof typeof sum>) sum[k] += r.timings[k];
     const frames = results.map((r) => Buffer.from(r.jpeg.buffer, r.jpeg.byteOffset, r.jpeg.byteLength));
-    for (const r of results) r.rgb = undefined; // the fused pixels are not needed any more
-    const out: RenderedStory = { id, frames, poster, cover, timings: { ...sum, frames_wall: t1 - t0, poster: t2 - t1, total: t2 - t0 } };
+    const out: RenderedStory = { id, frames, poster, cover, timings: { ...sum, frames_wall: t1 - t0, poster: composeMs, total: t2 - t0 } };
     await input.onStory?.(out);
     return out;
   });
