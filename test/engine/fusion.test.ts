@@ -50,9 +50,7 @@ test('sample3 gives at least three usable faces', () => {
   expect(faces.length).toBeGreaterThanOrEqual(3);
 });
 
-// Identity (embedding) check: NOT active yet. The converted mobilefacenet gives cosine ≈ 0.9998
-// between any two faces (see docs/fusion.md, "Open"), so it cannot tell people apart; the check
-// comes back once the embedding is verified against the TF.js reference.
+// Identity (embedding) checks live in test/engine/identity.test.ts (docs/fusion.md, "Identity").
 test('nothing outside the feather band changes; the face region does', () => {
   const r = fuseFrame(frame, SYNTHETIC_GROUP_SLOTS.map((slot) => ({ slot, face: faces[0] })));
   const W = frame.width;
