@@ -6,14 +6,11 @@ import campaign from '../../templates/campaign.json';
 import { startLocalServer, type LocalServer } from '../../backend/runtime/local-server';
 import { ERROR_MESSAGES } from '../../engine/errors';
 import { ApiClient } from '../../scripts/lib/api-client';
+import { allFiles } from '../helpers/files';
 import { selfieJpeg } from '../helpers/fixtures';
 
 jest.setTimeout(120_000);
 
-function allFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-}
 
 /** A valid PNG header claiming 10000×10000 pixels (100 MP) with a tiny compressed body. */
 function hugePng(): Buffer {

@@ -12,16 +12,13 @@ import { fuseStory, type StoryRunDoc } from '../../backend/domain/stories';
 import { createEngine } from '../../backend/engine-adapter';
 import type { FaceEngine } from '../../backend/engine-port';
 import { AppError } from '../../engine/errors';
+import { allFiles } from '../helpers/files';
 import { selfieJpeg } from '../helpers/fixtures';
 
 jest.setTimeout(120_000);
 
 const MIN = 60_000;
 
-function allFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-}
 
 describe('retention, crashes and limits (real SQLite, real files, a movable clock)', () => {
   let now = Date.UTC(2026, 10, 25, 8, 0, 0);

@@ -6,14 +6,11 @@ import campaign from '../../templates/campaign.json';
 import { readAiLabel } from '../../engine/ai-label';
 import { startLocalServer, type LocalServer } from '../../backend/runtime/local-server';
 import { ApiClient } from '../../scripts/lib/api-client';
+import { allFiles } from '../helpers/files';
 import { groupJpeg, selfieJpeg } from '../helpers/fixtures';
 
 jest.setTimeout(120_000);
 
-function allFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-}
 
 describe('the server flow over the local runtime’s HTTP API', () => {
   let server: LocalServer;

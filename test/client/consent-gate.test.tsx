@@ -1,5 +1,6 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import Taro, { storage } from '@tarojs/taro';
+// The jest mock of @tarojs/taro (moduleNameMapper): the same module instance the pages get.
+import Taro, { storage } from './mocks/taro';
 import campaign from '../../templates/campaign.json';
 import { ConsentForm, canAgree } from '../../client/src/components/ConsentForm';
 import ConsentPage from '../../client/src/pages/consent/index';

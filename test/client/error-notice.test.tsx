@@ -1,5 +1,6 @@
 import { act, fireEvent, render, waitFor } from '@testing-library/react';
-import Taro, { storage } from '@tarojs/taro';
+// The jest mock of @tarojs/taro (moduleNameMapper): the same module instance the pages get.
+import Taro, { storage } from './mocks/taro';
 import campaign from '../../templates/campaign.json';
 import { ERROR_CODES, ERROR_MESSAGES, type ErrorCode } from '../../engine/errors';
 import { ErrorNotice, STEP_LABELS, type NextStep } from '../../client/src/components/ErrorNotice';

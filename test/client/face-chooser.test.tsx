@@ -1,5 +1,6 @@
 import { act, fireEvent, render, waitFor } from '@testing-library/react';
-import Taro, { storage } from '@tarojs/taro';
+// The jest mock of @tarojs/taro (moduleNameMapper): the same module instance the pages get.
+import Taro, { storage } from './mocks/taro';
 import campaign from '../../templates/campaign.json';
 import { FaceChooser } from '../../client/src/components/FaceChooser';
 import PhotoPage from '../../client/src/pages/photo/index';

@@ -1,5 +1,6 @@
 import { act, render, waitFor } from '@testing-library/react';
-import Taro, { storage } from '@tarojs/taro';
+// The jest mock of @tarojs/taro (moduleNameMapper): the same module instance the pages get.
+import Taro, { storage } from './mocks/taro';
 import campaign from '../../templates/campaign.json';
 import { ProgressStages, journeyStages } from '../../client/src/components/ProgressStages';
 import ProgressPage from '../../client/src/pages/progress/index';

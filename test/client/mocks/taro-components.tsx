@@ -27,7 +27,7 @@ export const ScrollView = make('div', 'ScrollView');
 export const Swiper = make('div', 'Swiper');
 export const SwiperItem = make('div', 'SwiperItem');
 export const Button = ({ children, disabled, openType, onAgreePrivacyAuthorization, ...rest }: Props) => {
-  const out = { ...passthrough(rest), disabled, 'data-open-type': openType };
+  const out: Record<string, any> = { ...passthrough(rest), disabled, 'data-open-type': openType };
   // WeChat fires bindagreeprivacyauthorization when an open-type="agreePrivacyAuthorization" button is tapped.
   if (openType === 'agreePrivacyAuthorization' && onAgreePrivacyAuthorization) {
     out.onClick = (e: unknown) => {
