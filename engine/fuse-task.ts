@@ -32,6 +32,12 @@ export interface FrameResult {
   timings: StageTimings & { encode: number; fuse: number };
 }
 
+/**
+ * Frame-sized output buffers kept per thread and reused for every frame that is not returned raw: 2.7 MB
+ * allocated and freed per frame otherwise, which glibc keeps as resident heap (docs/fusion.md, "Memory").
+ */
+const spare: Uint8Array[] = [];
+
 /** `image`: the decoded frame when the caller has it (workers get it from the pool), else loaded here. */
 export async function runFrameTask(faces: PreparedFace[], task: FrameTask, image?: RgbImage): Promise<FrameResult> {
   const slots = loadManifest(task.storyId, task.templatesDir).frames[task.frameIndex].slots as Slot[];
@@ -40,11 +46,13 @@ export async function runFrameTask(faces: PreparedFace[], task: FrameTask, image
   const fused = fuseFrame(
     frame,
     slots.map((slot) => ({ slot, face: task.assign[slot.id] !== undefined ? faces[task.assign[slot.id]] ?? null : null })),
-    task.options,
+    task.raw ? task.options : { ...task.options, out: spare.pop() },
   );
   const t1 = performance.now();
   const jpeg = await encodeJpeg(fused.data, fused.width, fused.height, { produceId: task.produceId });
   const t2 = performance.now();
+  // back to the free list once sharp is done with it (concurrent calls each take their own)
+  if (!task.raw && spare.length < 2) spare.push(fused.data);
   return {
     storyId: task.storyId,
     frameIndex: task.frameIndex,

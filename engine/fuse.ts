@@ -15,7 +15,7 @@ import { rgbToLab, labStats, delight, hexToLab, frameShading, transferColour, la
 import { projectSlot } from './canonical-mesh';
 import { targetPoints, warpFace } from './warp';
 import { faceMask, featherWidth } from './face-mask';
-import { smoothFace, toneBands, softKnee, inkCoverage, paintInk } from './stylise';
+import { comicSource, toneBands, softKnee, inkCoverage, paintInk, type ComicSource } from './stylise';
 import { poissonBlend } from './poisson';
 import { SlotStyleSchema, type Slot, type SlotStyle } from './slot';
 import { AppError } from './errors';
@@ -102,16 +102,27 @@ export function prepareFace(analysis: Analysis, faceIndex = 0): PreparedFace {
   return { lab, points, shape, stats, faceWidth: CROP_FACE_WIDTH, faceIndex };
 }
 
-/** Per-face cache of smoothed crops (one per smoothing level used by the templates). */
-const smoothCache = new WeakMap<PreparedFace, Map<number, Planes>>();
-function smoothedFor(face: PreparedFace, smoothing: number): Planes {
+/**
+ * Per-face cache of comic sources (smoothed base + feature detail, engine/stylise.ts comicSource),
+ * one per smoothing level used by the templates. Derived from `lab` and `points` only, so stored
+ * prepared faces need no new fields.
+ */
+const smoothCache = new WeakMap<PreparedFace, Map<number, ComicSource>>();
+function smoothedFor(face: PreparedFace, smoothing: number): ComicSource {
   const key = Math.round(smoothing * 20) / 20;
   let m = smoothCache.get(face);
   if (!m) { m = new Map(); smoothCache.set(face, m); }
   let p = m.get(key);
-  if (!p) { p = smoothFace(face.lab, key, face.faceWidth); m.set(key, p); }
+  if (!p) { p = comicSource(face.lab, face.points, key, face.faceWidth, face.stats.mean); m.set(key, p); }
   return p;
 }
+
+/**
+ * Pixel weight of the user's face for a `features` degree (0–1): 1 − (1 − f)². Monotone, 0 → 0,
+ * 1 → 1, but near the top it is almost 1 (0.9 → 0.99): a linear 10 % of the drawn face let its
+ * eyes, blush and outlines ghost through the user's features.
+ */
+export const featureWeight = (f: number) => 1 - (1 - f) * (1 - f);
 
 /**
  * The frame's lighting on a slot's drawn face, per decoded frame (templates are decoded once per
@@ -149,6 +160,8 @@ export interface FuseOptions {
   features?: number;
   /** Blend method; 'alpha' (feathered mask only) exists for comparisons in docs/fusion.md. */
   blend?: 'poisson' | 'alpha';
+  /** Write the result here (frame-sized RGB) instead of a new buffer: the pool reuses one per thread. */
+  out?: Uint8Array;
 }
 
 export interface StageTimings {
@@ -191,7 +204,7 @@ const hexRgb = (hex: string): [number, number, number] => {
 export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseOptions = {}): FusedFrame {
   const shape = checkDegree('shape', options.shape, DEFAULT_SHAPE) / 100;
   const features = checkDegree('features', options.features, DEFAULT_FEATURES) / 100;
-  const out = new Uint8Array(frame.data.length);
+  const out = options.out && options.out.length === frame.data.length ? options.out : new Uint8Array(frame.data.length);
   out.set(frame.data);
   const timings: StageTimings = { warp: 0, colour: 0, style: 0, blend: 0 };
   const slots: FusedFrame['slots'] = [];
@@ -208,8 +221,9 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     const src = smoothedFor(face, style.smoothing);
     const n = bw * bh;
     const lab: Planes = { c0: scratch('lab0', n, false), c1: scratch('lab1', n, false), c2: scratch('lab2', n, false), width: bw, height: bh };
+    const detail = scratch('detail', n);
     const cover = new Uint8Array(n);
-    warpFace(src, face.points, dst, box, lab, cover);
+    warpFace(src.planes, face.points, dst, box, lab, cover, src.detail, detail);
     const mask = faceMask(dst, box, band, cover);
     let t2 = performance.now();
     timings.warp += t2 - t; t = t2;
@@ -222,10 +236,14 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     t2 = performance.now();
     timings.colour += t2 - t; t = t2;
     // --- style: tone bands, highlight roll-off, back to RGB mixed with the drawn face (features)
+    // bands on the base (flat skin), then the features' relative detail on top (dark, crisp eyes)
     toneBands(lab.c0, style.toneBands, target[0]);
+    const L = lab.c0;
+    for (let i = 0; i < n; i++) { const d = detail[i]; L[i] *= d < -0.9 ? 0.1 : 1 + d; }
     softKnee(lab.c0);
     const rgb: Planes = { c0: scratch('rgb0', n, false), c1: scratch('rgb1', n, false), c2: scratch('rgb2', n, false), width: bw, height: bh };
-    labToRgbMix(lab, mask, features, frame, box, rgb);
+    const fw = featureWeight(features);
+    labToRgbMix(lab, mask, fw, frame, box, rgb);
     const W = frame.width;
     const faceW = band / 0.08;
     const cov = style.ink > 0 && features > 0 ? inkCoverage(dst, box, Math.max(1.2, faceW * 0.011)) : null;
@@ -233,7 +251,7 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     timings.style += t2 - t; t = t2;
     // --- blend
     poissonBlend(frame, out, box, rgb, mask, options.blend === 'alpha' ? { cells: 1 } : { skin: hexRgb(style.skinTone) });
-    if (cov) paintInk(out, W, box, cov, hexRgb(style.inkColor), style.ink * features, mask);
+    if (cov) paintInk(out, W, box, cov, hexRgb(style.inkColor), style.ink * fw, mask);
     t2 = performance.now();
     timings.blend += t2 - t;
     slots.push({ id: slot.id, box, mask: mask.slice(), points: dst });
