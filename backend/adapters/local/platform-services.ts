@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import QRCode from 'qrcode';
 import { AppError } from '../../../engine/errors';
+import { qrCodePng, scenePayload } from '../../../engine/qr-code';
 import type { ContentChecker, FileUrls, MiniProgramCodeMaker } from '../../ports';
 import { LOCAL_FILE_PREFIX } from './file-storage';
 
@@ -22,8 +22,7 @@ export function localCodeMaker(): MiniProgramCodeMaker {
   return {
     async make(scene, page) {
       if (scene.length > 32) throw new AppError('INVALID_ARGUMENT', { reason: 'scene longer than 32 characters' });
-      const payload = `${page.replace(/^\//, '')}?scene=${encodeURIComponent(scene)}`;
-      return QRCode.toBuffer(payload, { type: 'png', errorCorrectionLevel: 'M', margin: 1, width: 280, color: { dark: '#1b1b1fff', light: '#ffffffff' } });
+      return qrCodePng(scenePayload(page, scene));
     },
   };
 }
