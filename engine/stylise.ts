@@ -3,7 +3,7 @@
  * and nose stay), soft tone bands (cel shading), and ink lines drawn along the mesh contours so the
  * likeness — the shapes of the user's eyes, brows, mouth and jaw — survives the flattening.
  */
-import { INK_STROKES, INK_FILLS } from './canonical-mesh';
+import { INK_STROKES, INK_FILLS, NON_SKIN_REGIONS, FACE_OVAL } from './canonical-mesh';
 import { boxBlur, fillPolygon, scratch, newPlanes, type Planes, type Rect } from './raster';
 
 /**
@@ -36,6 +36,101 @@ export function smoothFace(src: Planes, smoothing: number, faceWidth: number): P
   boxBlur(src.c1, w, h, rc, out.c1, tmp);
   boxBlur(src.c2, w, h, rc, out.c2, tmp);
   return out;
+}
+
+/**
+ * The comic source of one face (once per face and smoothing level, in crop space): the face split
+ * into a smooth **base** (skin tone and broad shading: the part that gets palette transfer, frame
+ * lighting and tone bands) and a **relative detail** plane `detail` = (L − base) / base with a gain
+ * per region, applied per frame as L = banded(base) · (1 + detail).
+ *
+ * Why: transferring and posterising the whole L pulls the eyes, brows and lips towards the skin
+ * mean and into mid-grey bands (pale, ghostly eyes), while the skin keeps a photo's texture. Split,
+ * the skin is flat and banded like a drawn face, and the features keep their darkness *relative to
+ * the person's own skin* — an iris 55 % darker than its surrounding skin stays 55 % (× gain) darker
+ * than the comic skin, on light and dark skin alike.
+ *  - Features (eyes, brows, lips; the mesh's own polygons, dilated): the unsmoothed L, dark detail
+ *    boosted (FEATURE_DARK_GAIN) so lashes, irises and brows read crisp and dark.
+ *  - Elsewhere: the guided-filtered L, dark detail damped (SKIN_DARK_GAIN): nostrils, folds and the
+ *    mouth corners stay, stubble and blotchy shadows fade.
+ *  - base: skin-weighted low-pass (features excluded, so an eye does not darken its own base).
+ */
+export const FEATURE_DARK_GAIN = 1.25;
+export const SKIN_DARK_GAIN = 0.6;
+export const BRIGHT_GAIN = 0.45;
+export interface ComicSource { planes: Planes; detail: Float32Array }
+/** Broad shading darker than the skin mean is soft-limited to this many L units (hair over the face, a deep shadow). */
+export const BASE_SHADOW_LIMIT = 8;
+/** Skin chroma variation kept (blush, razor shadow, coloured light): comic skin is one colour. */
+export const SKIN_CHROMA_KEEP = 0.3;
+export function comicSource(src: Planes, points: Float32Array, smoothing: number, faceWidth: number, skinMean: readonly [number, number, number]): ComicSource {
+  const w = src.width, h = src.height, n = w * h;
+  const sm = smoothFace(src, smoothing, faceWidth);
+  const tmp = new Float32Array(n);
+  // Feature mask: eyes, brows, lips, dilated by ≈ 1/40 face width and softened.
+  const hard = new Float32Array(n);
+  for (const r of NON_SKIN_REGIONS) fillPolygon(hard, w, h, r.map((i) => points[i * 3]), r.map((i) => points[i * 3 + 1]));
+  const rd = Math.max(1, Math.round(faceWidth / 40));
+  const feat = boxBlur(boxBlur(hard, w, h, rd, undefined, tmp), w, h, rd, undefined, tmp);
+  for (let i = 0; i < n; i++) feat[i] = Math.min(1, feat[i] * 2.5);
+  // Face region (oval) for the base weights; outside it the base is a plain local mean.
+  const oval = new Float32Array(n);
+  fillPolygon(oval, w, h, FACE_OVAL.map((i) => points[i * 3]), FACE_OVAL.map((i) => points[i * 3 + 1]));
+  const [mL, ma, mb] = skinMean;
+  // Occluders: outside the features, pixels far darker than the skin (hair across the face, a
+  // hand, a hard shadow) are not the person's skin; they are repainted as skin (base from the
+  // skin around, no detail), not drawn as a dark blotch.
+  // Below the nose and around the mouth a dark area is more likely a beard or moustache
+  // (identity): kept as detail. Further out to the sides it is hair.
+  const noseY = points[2 * 3 + 1], fade = faceWidth / 12;
+  const mx0 = points[61 * 3], mx1 = points[291 * 3], mw = 0.5 * Math.abs(mx1 - mx0);
+  const mcx = 0.5 * (mx0 + mx1);
+  const occ = new Float32Array(n);
+  for (let y = 0, i = 0; y < h; y++) {
+    const below = Math.max(0, Math.min(1, (y - noseY) / fade));
+    for (let x = 0; x < w; x++, i++) {
+      const side = Math.max(0, Math.min(1, (Math.abs(x - mcx) - 1.6 * mw) / fade));
+      const up = 1 - below * (1 - side);
+      const t = (0.8 * mL - sm.c0[i]) / (0.12 * mL);
+      occ[i] = up * (t <= 0 ? 0 : t >= 1 ? 1 - feat[i] : (t * t * (3 - 2 * t)) * (1 - feat[i]));
+    }
+  }
+  const occS = boxBlur(occ, w, h, rd, undefined, tmp);
+  for (let i = 0; i < n; i++) occ[i] = Math.max(occ[i], occS[i]);
+  const Ld = new Float32Array(n);
+  for (let i = 0; i < n; i++) Ld[i] = feat[i] * src.c0[i] + (1 - feat[i]) * sm.c0[i];
+  // Skin-weighted low-pass of the smoothed L (two box passes ≈ Gaussian σ ≈ faceWidth/24).
+  const rb = Math.max(2, Math.round(faceWidth / 20));
+  const num = new Float32Array(n), den = new Float32Array(n);
+  for (let i = 0; i < n; i++) { const wt = (1 - feat[i]) * (1 - occ[i]) * (0.05 + 0.95 * oval[i]); num[i] = sm.c0[i] * wt; den[i] = wt; }
+  const bn = boxBlur(boxBlur(num, w, h, rb, undefined, tmp), w, h, rb, undefined, tmp);
+  const bd = boxBlur(boxBlur(den, w, h, rb, undefined, tmp), w, h, rb, undefined, tmp);
+  const detail = new Float32Array(n);
+  const base = sm.c0;
+  const lim = BASE_SHADOW_LIMIT;
+  // Chroma: features keep theirs (lips, eyes); skin gets a wide blur and a reduced spread.
+  const rc = Math.max(2, Math.round(faceWidth / 24));
+  const ca = boxBlur(boxBlur(src.c1, w, h, rc, undefined, tmp), w, h, rc, undefined, tmp);
+  const cb = boxBlur(boxBlur(src.c2, w, h, rc, undefined, tmp), w, h, rc, undefined, tmp);
+  for (let i = 0; i < n; i++) {
+    // Where hardly any skin is near (a side covered by hair), the base falls back to the mean.
+    const q = bd[i] > 0.15 ? 1 : bd[i] / 0.15;
+    let b = q * (bd[i] > 1e-4 ? bn[i] / bd[i] : mL) + (1 - q) * mL;
+    const r = (Ld[i] - b) / Math.max(15, b);
+    const f = feat[i], o = occ[i];
+    let d = r < 0 ? r * (f * FEATURE_DARK_GAIN + (1 - f) * SKIN_DARK_GAIN) : r * BRIGHT_GAIN;
+    d *= 1 - o;
+    // Outside the features, dark detail is soft-limited too (a strand of hair is not a feature).
+    const dl = 0.3 + 0.7 * f;
+    if (d < 0) d = -dl * Math.tanh(-d / dl);
+    detail[i] = d;
+    if (b < mL) b = mL - lim * Math.tanh((mL - b) / lim);
+    base[i] = b;
+    const k = SKIN_CHROMA_KEEP * (1 - o);
+    sm.c1[i] = f * src.c1[i] + (1 - f) * (ma + k * (ca[i] - ma));
+    sm.c2[i] = f * src.c2[i] + (1 - f) * (mb + k * (cb[i] - mb));
+  }
+  return { planes: sm, detail };
 }
 
 /**

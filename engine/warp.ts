@@ -57,13 +57,15 @@ function depthOrder(dst: Float32Array): Uint32Array {
 /**
  * Piecewise-affine warp of `src` planes (the aligned face crop, points `srcPts` 468 × 3) onto the
  * target points `dst` (frame pixels, 468 × 3), written into `out` planes covering `box`.
- * `cover` receives 1 where some triangle wrote a pixel. Bilinear sampling.
+ * `cover` receives 1 where some triangle wrote a pixel. Bilinear sampling. An optional fourth plane
+ * (`extraSrc` → `extraOut`, e.g. the comic detail plane) is warped along.
  */
-export function warpFace(src: Planes, srcPts: Float32Array, dst: Float32Array, box: Rect, out: Planes, cover: Uint8Array): void {
+export function warpFace(src: Planes, srcPts: Float32Array, dst: Float32Array, box: Rect, out: Planes, cover: Uint8Array, extraSrc?: Float32Array, extraOut?: Float32Array): void {
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
   const sw = src.width, sh = src.height;
   const S0 = src.c0, S1 = src.c1, S2 = src.c2;
   const O0 = out.c0, O1 = out.c1, O2 = out.c2;
+  const S3 = extraSrc && extraOut ? extraSrc : null, O3 = extraOut ?? O0;
   cover.fill(0);
   const order = depthOrder(dst);
   for (let k = 0; k < order.length; k++) {
@@ -116,6 +118,7 @@ export function warpFace(src: Planes, srcPts: Float32Array, dst: Float32Array, b
         O0[o] = S0[j] * w00 + S0[j + 1] * w01 + S0[j + sw] * w10 + S0[j + sw + 1] * w11;
         O1[o] = S1[j] * w00 + S1[j + 1] * w01 + S1[j + sw] * w10 + S1[j + sw + 1] * w11;
         O2[o] = S2[j] * w00 + S2[j + 1] * w01 + S2[j + sw] * w10 + S2[j + sw + 1] * w11;
+        if (S3) O3[o] = S3[j] * w00 + S3[j + 1] * w01 + S3[j + sw] * w10 + S3[j + sw + 1] * w11;
         cover[o] = 1;
       }
     }
