@@ -51,3 +51,37 @@ export function faceMask(dst: Float32Array, box: Rect, band: number, cover?: Uin
   if (cover) for (let i = 0; i < m.length; i++) if (!cover[i]) m[i] = 0;
   return m;
 }
+
+/**
+ * The artwork's hair stays in front of the face: above `yMax` (box rows; the brows' top), mask
+ * (fading out over `fade` rows below it) pixels where the frame is drawn in a colour far from its skin (`skin`, RGB) and that belong to a
+ * large non-skin area (a fringe, a hat — not a thin drawn brow or outline) are removed, so the
+ * user's forehead does not show through the drawn hair as a pale, blurred band. The edge follows
+ * the artwork's own antialiased edge. Only lowers the mask (nothing outside the band can change).
+ */
+export function keepArtworkHair(frame: { data: ArrayLike<number>; width: number }, box: Rect, mask: Float32Array, skin: readonly [number, number, number], yMax: number, radius: number, fade: number): void {
+  const bw = box.x1 - box.x0;
+  const rows = Math.max(0, Math.min(box.y1 - box.y0, Math.floor(yMax + fade)));
+  if (rows < 2) return;
+  const n = bw * rows, F = frame.data, W = frame.width;
+  const px = scratch('hair-px', n, false);
+  for (let y = 0; y < rows; y++) {
+    let fo = ((box.y0 + y) * W + box.x0) * 3;
+    for (let x = 0; x < bw; x++, fo += 3) {
+      const d = Math.max(Math.abs(F[fo] - skin[0]), Math.abs(F[fo + 1] - skin[1]), Math.abs(F[fo + 2] - skin[2]));
+      const t = (d - 35) / 50;
+      px[y * bw + x] = t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
+    }
+  }
+  const r = Math.max(2, Math.round(radius));
+  const area = boxBlur(px, bw, rows, r, scratch('hair-area', n, false), scratch('hair-tmp', n, false));
+  for (let y = 0, i = 0; y < rows; y++) {
+    const rw = Math.max(0, Math.min(1, (yMax + fade - y) / (2 * fade)));
+    for (let x = 0; x < bw; x++, i++) {
+      if (mask[i] <= 0 || px[i] <= 0) continue;
+      let t = (area[i] - 0.45) / 0.35;
+      t = t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
+      mask[i] *= 1 - rw * t * px[i];
+    }
+  }
+}

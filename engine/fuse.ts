@@ -14,7 +14,7 @@ import { newPlanes, fillPolygon, boundsOf, scratch, type Planes, type RgbImage, 
 import { rgbToLab, labStats, delight, hexToLab, frameShading, transferColour, labToRgbMix, type LabStats } from './colour';
 import { projectSlot } from './canonical-mesh';
 import { targetPoints, warpFace } from './warp';
-import { faceMask, featherWidth } from './face-mask';
+import { faceMask, featherWidth, keepArtworkHair } from './face-mask';
 import { comicSource, toneBands, softKnee, inkCoverage, paintInk, type ComicSource } from './stylise';
 import { poissonBlend } from './poisson';
 import { SlotStyleSchema, type Slot, type SlotStyle } from './slot';
@@ -195,6 +195,8 @@ export function checkDegree(name: string, v: number | undefined, dflt: number): 
   return v;
 }
 
+/** Upper edge of the brows: the artwork's hair may stay in front of the face above it. */
+const BROW_TOP = [70, 63, 105, 66, 107, 300, 293, 334, 296, 336];
 const hexRgb = (hex: string): [number, number, number] => {
   const v = parseInt(hex.slice(1), 16);
   return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
@@ -225,6 +227,9 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     const cover = new Uint8Array(n);
     warpFace(src.planes, face.points, dst, box, lab, cover, src.detail, detail);
     const mask = faceMask(dst, box, band, cover);
+    let browTop = Infinity;
+    for (const i of BROW_TOP) browTop = Math.min(browTop, dst[i * 3 + 1]);
+    keepArtworkHair(frame, box, mask, hexRgb(style.skinTone), browTop - box.y0, 0.04 * (band / 0.08), 0.05 * (band / 0.08));
     let t2 = performance.now();
     timings.warp += t2 - t; t = t2;
     // --- colour: palette (keeping a share of the user's own tone), the frame's lighting

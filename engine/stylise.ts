@@ -86,12 +86,14 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   const mx0 = points[61 * 3], mx1 = points[291 * 3], mw = 0.5 * Math.abs(mx1 - mx0);
   const mcx = 0.5 * (mx0 + mx1);
   const occ = new Float32Array(n);
+  // Tested on a local mean: hair and hands are areas; thin dark lines (glasses, wrinkles) are not.
+  const area = boxBlur(boxBlur(sm.c0, w, h, rd, undefined, tmp), w, h, rd, undefined, tmp);
   for (let y = 0, i = 0; y < h; y++) {
     const below = Math.max(0, Math.min(1, (y - noseY) / fade));
     for (let x = 0; x < w; x++, i++) {
       const side = Math.max(0, Math.min(1, (Math.abs(x - mcx) - 1.6 * mw) / fade));
       const up = 1 - below * (1 - side);
-      const t = (0.8 * mL - sm.c0[i]) / (0.12 * mL);
+      const t = (0.8 * mL - area[i]) / (0.12 * mL);
       occ[i] = up * (t <= 0 ? 0 : t >= 1 ? 1 - feat[i] : (t * t * (3 - 2 * t)) * (1 - feat[i]));
     }
   }
@@ -121,7 +123,7 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
     let d = r < 0 ? r * (f * FEATURE_DARK_GAIN + (1 - f) * SKIN_DARK_GAIN) : r * BRIGHT_GAIN;
     d *= 1 - o;
     // Outside the features, dark detail is soft-limited too (a strand of hair is not a feature).
-    const dl = 0.3 + 0.7 * f;
+    const dl = 0.4 + 0.6 * f;
     if (d < 0) d = -dl * Math.tanh(-d / dl);
     detail[i] = d;
     if (b < mL) b = mL - lim * Math.tanh((mL - b) / lim);
