@@ -229,6 +229,8 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     const mask = faceMask(dst, box, band, cover);
     let browTop = Infinity;
     for (const i of BROW_TOP) browTop = Math.min(browTop, dst[i * 3 + 1]);
+    const oval = scratch('oval-mask', n, false);
+    oval.set(mask);
     keepArtworkHair(frame, box, mask, hexRgb(style.skinTone), browTop - box.y0, 0.04 * (band / 0.08), 0.05 * (band / 0.08));
     let t2 = performance.now();
     timings.warp += t2 - t; t = t2;
@@ -255,7 +257,7 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     t2 = performance.now();
     timings.style += t2 - t; t = t2;
     // --- blend
-    poissonBlend(frame, out, box, rgb, mask, options.blend === 'alpha' ? { cells: 1 } : { skin: hexRgb(style.skinTone) });
+    poissonBlend(frame, out, box, rgb, mask, options.blend === 'alpha' ? { cells: 1 } : { skin: hexRgb(style.skinTone), region: oval });
     if (cov) paintInk(out, W, box, cov, hexRgb(style.inkColor), style.ink * fw, mask);
     t2 = performance.now();
     timings.blend += t2 - t;

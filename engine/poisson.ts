@@ -28,6 +28,12 @@ export interface PoissonOptions {
   skin?: [number, number, number];
   /** Largest correction (0–255 units per channel): the blend fixes seams, it does not repaint. */
   maxCorrection?: number;
+  /**
+   * The region whose ring gives the boundary conditions, when it differs from the compositing
+   * mask (fuseFrame lowers the mask where the artwork's hair stays in front; the seam to match is
+   * still the face oval's, not the hair's edge).
+   */
+  region?: Float32Array;
 }
 
 /**
@@ -45,6 +51,7 @@ export function poissonBlend(frame: RgbImage, out: Uint8Array, box: Rect, src: P
   const TAU = 0.002;
   const skin = opts.skin;
   const SKIN_TOL = 60;
+  const R = opts.region ?? mask;
   const sum = [new Float32Array(nc), new Float32Array(nc), new Float32Array(nc)];
   const cnt = new Float32Array(nc);
   const inside = new Uint8Array(nc);
@@ -54,10 +61,10 @@ export function poissonBlend(frame: RgbImage, out: Uint8Array, box: Rect, src: P
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
       const i = y * bw + x;
-      if (mask[i] <= TAU) continue;
+      if (R[i] <= TAU) continue;
       const cell = ((y / g) | 0) * gw + ((x / g) | 0);
       inside[cell] = 1;
-      const edge = x === 0 || y === 0 || x === bw - 1 || y === bh - 1 || mask[i - 1] <= TAU || mask[i + 1] <= TAU || mask[i - bw] <= TAU || mask[i + bw] <= TAU;
+      const edge = x === 0 || y === 0 || x === bw - 1 || y === bh - 1 || R[i - 1] <= TAU || R[i + 1] <= TAU || R[i - bw] <= TAU || R[i + bw] <= TAU;
       if (!edge) continue;
       const fo = ((box.y0 + y) * W + box.x0 + x) * 3;
       if (skin && (Math.abs(F[fo] - skin[0]) > SKIN_TOL || Math.abs(F[fo + 1] - skin[1]) > SKIN_TOL || Math.abs(F[fo + 2] - skin[2]) > SKIN_TOL)) continue;
