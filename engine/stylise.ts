@@ -57,7 +57,7 @@ export function smoothFace(src: Planes, smoothing: number, faceWidth: number): P
  */
 export const FEATURE_DARK_GAIN = 1.25;
 export const SKIN_DARK_GAIN = 0.6;
-export const BRIGHT_GAIN = 0.45;
+export const BRIGHT_GAIN = 0.3;
 export interface ComicSource { planes: Planes; detail: Float32Array }
 /** Broad shading darker than the skin mean is soft-limited to this many L units (hair over the face, a deep shadow). */
 export const BASE_SHADOW_LIMIT = 8;
