@@ -3,7 +3,9 @@
  * Shared by the worker threads and the in-thread fallback so both run the same code.
  */
 import { fuseFrame, type FuseOptions, type PreparedFace, type StageTimings } from './fuse';
+import sharp from 'sharp';
 import { encodeJpeg } from './encode';
+import { coverCrop, FRAME_KERNEL } from './poster';
 import { loadFrame, loadManifest } from './story-frames';
 import type { RgbImage } from './raster';
 import type { Slot } from './slot';
@@ -19,6 +21,17 @@ export interface FrameTask {
   produceId?: string;
   /** Also return the fused RGB pixels (for posters), transferred, not copied. */
   raw?: boolean;
+  /** Also return the frame resized (cover fit) to this size, RGB: what a poster draws (engine/poster.ts). */
+  thumb?: { width: number; height: number };
+  /** Also return the square a story cover crops from this frame (engine/poster.ts `coverCrop`), RGB. */
+  crop?: { focus?: { center: [number, number]; width: number } };
+}
+
+/** Raw RGB pixels. */
+export interface RgbPixels {
+  data: Uint8Array;
+  width: number;
+  height: number;
 }
 
 export interface FrameResult {
@@ -27,6 +40,8 @@ export interface FrameResult {
   jpeg: Uint8Array;
   /** Fused RGB, frame size, when the task asked for `raw`. */
   rgb?: Uint8Array;
+  thumb?: RgbPixels;
+  crop?: RgbPixels;
   width: number;
   height: number;
   timings: StageTimings & { encode: number; fuse: number };
@@ -49,7 +64,24 @@ export async function runFrameTask(faces: PreparedFace[], task: FrameTask, image
     task.raw ? task.options : { ...task.options, out: spare.pop() },
   );
   const t1 = performance.now();
-  const jpeg = await encodeJpeg(fused.data, fused.width, fused.height, { produceId: task.produceId });
+  // poster pieces are cut from the raw pixels while they are at hand (no JPEG decode later)
+  const [jpeg, thumb] = await Promise.all([
+    encodeJpeg(fused.data, fused.width, fused.height, { produceId: task.produceId }),
+    task.thumb
+      ? sharp(fused.data, { raw: { width: fused.width, height: fused.height, channels: 3 } })
+          .resize(task.thumb.width, task.thumb.height, { fit: 'cover', kernel: FRAME_KERNEL })
+          .raw()
+          .toBuffer({ resolveWithObject: true })
+          .then(({ data, info }): RgbPixels => ({ data: new Uint8Array(data), width: info.width, height: info.height }))
+      : undefined,
+  ]);
+  let crop: RgbPixels | undefined;
+  if (task.crop) {
+    const { left, top, side } = coverCrop(fused.width, fused.height, task.crop.focus);
+    const data = new Uint8Array(side * side * 3);
+    for (let y = 0; y < side; y++) data.set(fused.data.subarray(((top + y) * fused.width + left) * 3, ((top + y) * fused.width + left + side) * 3), y * side * 3);
+    crop = { data, width: side, height: side };
+  }
   const t2 = performance.now();
   // back to the free list once sharp is done with it (concurrent calls each take their own)
   if (!task.raw && spare.length < 2) spare.push(fused.data);
@@ -59,6 +91,8 @@ export async function runFrameTask(faces: PreparedFace[], task: FrameTask, image
     // copy out of sharp's (possibly pooled) Buffer so the ArrayBuffer can be transferred whole
     jpeg: new Uint8Array(jpeg),
     rgb: task.raw ? fused.data : undefined,
+    thumb,
+    crop,
     width: fused.width,
     height: fused.height,
     timings: { ...fused.timings, fuse: t1 - t0, encode: t2 - t1 },

@@ -1,17 +1,17 @@
 /**
  * THE story-rendering path (fuse CLI, backend engine adapter, bench): every frame of the requested
- * stories goes to the worker pool at once (fuse + encode with the AI label, in workers); as soon as
- * one story's frames are back, its poster (the story manifest's layout, the campaign's visible
- * label, the mini-program code) and its 1:1 share cover are composed (sharp/resvg, off the event
- * loop) and the story is handed to `onStory`. Templates come from per-process caches; only JPEGs
- * travel back from the workers.
+ * stories goes to the worker pool at once (fuse + encode with the AI label, in workers; the fused RGB
+ * comes back too, transferred, not copied); as soon as one story's frames are back, its poster (the
+ * story manifest's layout, the campaign's visible label, the mini-program code) and its 1:1 share
+ * cover are queued to the pool ahead of the remaining frames (engine/poster-task.ts): composed in a
+ * worker from the raw frames, with the static layers cached per worker, then the story is handed to
+ * `onStory`. This thread only routes messages. Templates come from per-process caches.
  */
 import { loadCampaign } from '../templates/render';
 import type { Story } from '../templates/schema';
 import type { PreparedFace, FuseOptions } from './fuse';
 import type { FrameResult, FrameTask } from './fuse-task';
 import type { FusePool } from './worker-pool';
-import { composeCover, composePoster } from './poster';
 import { loadManifest, templatesDir } from './story-frames';
 import type { Slot } from './slot';
 
@@ -25,7 +25,7 @@ export interface StoryTimings {
   encode: number;
   /** Wall clock from the call until the story's last frame came back. */
   frames_wall: number;
-  /** Poster + cover composition (wall clock of this story's own composition, not the wait for its turn). */
+  /** Poster + cover composition (wall clock of this story's own composition in its worker, not the wait for its turn). */
   poster: number;
   /** Wall clock from the call until this story was complete. */
   total: number;
@@ -71,52 +71,8 @@ function aiLabel(): string {
   return aiLabelText.text;
 }
 
-/**
- * Posters and covers are composed one story at a time: each composition holds a poster-size canvas
- * and the story's fused frames in libvips; eight at once cost ≈150 MB of peak memory for no gain in
- * wall time (the workers are still fusing the later stories meanwhile).
- */
-let composing: Promise<unknown> = Promise.resolve();
-function oneAtATime<T>(job: () => Promise<T>): Promise<T> {
-  const p = composing.then(job);
-  composing = p.catch(() => undefined);
-  return p;
-}
-
-/**
- * Posters and covers are composed from the frames' JPEGs, not raw pixels: a story's raw frames are
- * 11 MB held in this thread until its turn to compose comes, the JPEGs ≈ 1 MB; libvips decodes them
- * (shrinking on load where it can) off the event loop, and poster frames are drawn at about half
- * size, so quality is the same.
- */
-const raw = (r: FrameResult) => Buffer.from(r.jpeg.buffer, r.jpeg.byteOffset, r.jpeg.byteLength);
-
-async function compose(m: Story, results: FrameResult[], input: RenderStoriesInput, code: Buffer, label: string) {
-  const story = { title: m.title, character: m.character, year: m.year };
-  const coverIndex = Math.min(m.cover.frame, results.length - 1);
-  const hero = m.frames[coverIndex]?.slots.find((s) => s.role === 'hero');
-  const produceId = input.produceId?.(results[0].storyId);
-  return Promise.all([
-    composePoster({
-      story,
-      frames: results.map(raw),
-      caption: input.caption,
-      aiLabel: label,
-      code,
-      layout: m.poster,
-      label: produceId ? { produceId } : undefined,
-    }),
-    input.cover === false
-      ? Promise.resolve(undefined)
-      : composeCover({
-          story,
-          frame: raw(results[coverIndex]),
-          focus: hero ? { center: hero.pose.center, width: hero.pose.width } : undefined,
-          aiLabel: label,
-          accent: m.poster.accent,
-        }),
-  ]);
-}
+const coverFrameIndex = (m: Story) => Math.min(m.cover.frame, m.frames.length - 1);
+const toBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /**
  * Renders the stories; resolves with them in `storyIds` order once all are done. Throws
@@ -133,13 +89,30 @@ export async function renderStories(input: RenderStoriesInput): Promise<Rendered
   manifests.forEach((m, s) => {
     const id = input.storyIds[s];
     const start = tasks.length;
+    // what the poster and cover need from each frame, cut in the worker from the raw fused pixels
+    const thumbs = new Map<number, { width: number; height: number }>();
+    for (const r of m.poster.frames) {
+      const t = { width: Math.round(r.w), height: Math.round(r.h) };
+      const had = thumbs.get(r.frame);
+      if (!had || t.width * t.height > had.width * had.height) thumbs.set(r.frame, t);
+    }
+    const coverIndex = coverFrameIndex(m);
     m.frames.forEach((f, frameIndex) => {
       const a: Record<string, number> = {};
       for (const slot of f.slots as Slot[]) {
         const k = assign(slot, id, frameIndex);
         if (k !== undefined) a[slot.id] = k;
       }
-      tasks.push({ storyId: id, frameIndex, assign: a, options, produceId: input.produceId?.(id) });
+      const hero = f.slots.find((x) => x.role === 'hero');
+      tasks.push({
+        storyId: id,
+        frameIndex,
+        assign: a,
+        options,
+        produceId: input.produceId?.(id),
+        thumb: thumbs.get(frameIndex),
+        crop: input.cover !== false && frameIndex === coverIndex ? { focus: hero ? { center: hero.pose.center, width: hero.pose.width } : undefined } : undefined,
+      });
     });
     ranges.push([start, tasks.length]);
   });
@@ -152,17 +125,24 @@ export async function renderStories(input: RenderStoriesInput): Promise<Rendered
     const results = await Promise.all(pending.slice(...ranges[s]));
     const t1 = performance.now();
     const codePng = await code;
-    let composeMs = 0;
-    const [poster, cover] = await oneAtATime(async () => {
-      const tc = performance.now();
-      const out = await compose(m, results, input, codePng, label);
-      composeMs = performance.now() - tc;
-      return out;
+    const made = await input.pool.submitPoster({
+      storyId: id,
+      frames: results.map((r) => r.thumb),
+      coverFrame: results[coverFrameIndex(m)]?.crop,
+      caption: input.caption,
+      code: codePng,
+      aiLabel: label,
+      produceId: input.produceId?.(id),
+      cover: input.cover !== false,
     });
+    for (const r of results) r.thumb = r.crop = undefined; // transferred to the worker
+    const poster = toBuffer(made.poster);
+    const cover = made.cover ? toBuffer(made.cover) : undefined;
+    const composeMs = made.ms;
     const t2 = performance.now();
     const sum = { warp: 0, colour: 0, style: 0, blend: 0, fuse: 0, encode: 0 };
     for (const r of results) for (const k of Object.keys(sum) as Array<keyof typeof sum>) sum[k] += r.timings[k];
-    const frames = results.map((r) => Buffer.from(r.jpeg.buffer, r.jpeg.byteOffset, r.jpeg.byteLength));
+    const frames = results.map((r) => toBuffer(r.jpeg));
     const out: RenderedStory = { id, frames, poster, cover, timings: { ...sum, frames_wall: t1 - t0, poster: composeMs, total: t2 - t0 } };
     await input.onStory?.(out);
     return out;

@@ -12,6 +12,9 @@
  *   bootstrap that registers tsx's require hook (`tsx/cjs`) and then loads fuse-worker.ts; in a
  *   bundle (dist/cloudfunctions/<name>/fuse-worker.js next to index.js, built by
  *   scripts/build-functions.ts) the JS file is loaded directly.
+ * - `submitPoster` queues a story's poster + cover (engine/poster-task.ts) AHEAD of waiting frames:
+ *   the raw pixels it needs (cut from each fused frame by its frame task) are transferred to whichever worker is idle next and are released
+ *   as soon as the poster is done, so at most a couple of stories' raw frames are alive at once.
  * - If workers cannot start at all, the pool runs frames in the calling thread (same code path:
  *   engine/fuse-task.ts), so callers never need two code paths.
  */
@@ -21,12 +24,15 @@ import path from 'path';
 import { Worker } from 'worker_threads';
 import { AppError, isErrorCode } from './errors';
 import { runFrameTask, type FrameTask, type FrameResult } from './fuse-task';
+import { runPosterTask, type PosterTask, type PosterResult } from './poster-task';
 import { frameKey, loadFrame, templatesDir } from './story-frames';
 import type { PreparedFace } from './fuse';
 import type { RgbImage } from './raster';
 
 interface Slot { worker: Worker; busy: boolean; jobsSent: Set<number>; framesSent: Set<string> }
-interface Pending { jobId: number; task: FrameTask; key: string; image: RgbImage; resolve: (r: FrameResult) => void; reject: (e: unknown) => void }
+type Pending =
+  | { kind: 'frame'; jobId: number; task: FrameTask; key: string; image: RgbImage; resolve: (r: FrameResult) => void; reject: (e: unknown) => void }
+  | { kind: 'poster'; task: PosterTask; transfer: ArrayBuffer[]; resolve: (r: PosterResult) => void; reject: (e: unknown) => void };
 
 /** The worker script: the bundled JS beside this file, else the TypeScript source through tsx. */
 export function workerScript(dir = __dirname): { file: string; bundled: boolean } {
@@ -73,12 +79,12 @@ export class FusePool {
     const worker = startWorker();
     const slot: Slot = { worker, busy: false, jobsSent: new Set(), framesSent: new Set() };
     if (this.openJobs === 0) worker.unref();
-    worker.on('message', (m: { type: string; taskId: number; result?: FrameResult; error?: { code: string; message: string }; reason?: string }) => {
+    worker.on('message', (m: { type: string; taskId: number; result?: FrameResult & PosterResult; error?: { code: string; message: string }; reason?: string }) => {
       const p = this.running.get(m.taskId);
       if (!p) return;
       this.running.delete(m.taskId);
       slot.busy = false;
-      if (m.type === 'done') p.resolve(m.result!);
+      if (m.type === 'done') (p.resolve as (r: unknown) => void)(m.result!);
       else p.reject(new AppError(isErrorCode(m.error?.code) ? m.error!.code : 'INTERNAL', { reason: m.reason }));
       this.pump();
     });
@@ -105,13 +111,13 @@ export class FusePool {
     }
     const jobId = this.nextJob++;
     this.faces.set(jobId, faces);
-    if (this.openJobs++ === 0) this.slots.forEach((s) => s.worker.ref());
+    this.open();
     const promises = tasks.map((task) =>
       // Decoded (once per process) in this thread; workers get the shared memory.
       loadFrame(task.storyId, task.frameIndex, task.templatesDir).then(
         (image) =>
           new Promise<FrameResult>((resolve, reject) => {
-            this.queue.push({ jobId, task, key: frameKey(task.storyId, task.frameIndex, task.templatesDir ?? templatesDir()), image, resolve, reject });
+            this.queue.push({ kind: 'frame', jobId, task, key: frameKey(task.storyId, task.frameIndex, task.templatesDir ?? templatesDir()), image, resolve, reject });
             this.pump();
           }),
       ),
@@ -119,9 +125,43 @@ export class FusePool {
     void Promise.allSettled(promises).then(() => {
       this.faces.delete(jobId);
       for (const s of this.slots) if (s.jobsSent.delete(jobId)) s.worker.postMessage({ type: 'end', jobId });
-      if (--this.openJobs === 0) this.slots.forEach((s) => s.worker.unref());
+      this.close_();
     });
     return promises;
+  }
+
+  /** Workers keep the process alive while any job or poster is open. */
+  private open(): void {
+    if (this.openJobs++ === 0) this.slots.forEach((s) => s.worker.ref());
+  }
+
+  private close_(): void {
+    if (--this.openJobs === 0) this.slots.forEach((s) => s.worker.unref());
+  }
+
+  /**
+   * Compose a story's poster and cover in a worker. The pixels' ArrayBuffers are transferred (they
+   * are unusable in this thread afterwards). Runs before any frame still waiting in the queue.
+   */
+  submitPoster(task: PosterTask): Promise<PosterResult> {
+    if (this.inThread) {
+      const p = this.inThreadChain.then(() => runPosterTask(task));
+      this.inThreadChain = p.catch(() => undefined);
+      return p;
+    }
+    // whole ArrayBuffers only (a view into a larger, possibly pooled buffer is copied instead)
+    const pixels = [...task.frames, task.coverFrame].filter((f): f is NonNullable<typeof f> => !!f);
+    const transfer = [...new Set(pixels.filter((f) => f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength).map((f) => f.data.buffer as ArrayBuffer))];
+    this.open();
+    const p = new Promise<PosterResult>((resolve, reject) => {
+      this.queue.unshift({ kind: 'poster', task, transfer, resolve, reject });
+      this.pump();
+    });
+    void p.then(
+      () => this.close_(),
+      () => this.close_(),
+    );
+    return p;
   }
 
   /** Fuse many frames with one set of faces; results in task order. */
@@ -133,6 +173,13 @@ export class FusePool {
     for (const slot of this.slots) {
       if (slot.busy || this.queue.length === 0) continue;
       const p = this.queue.shift()!;
+      if (p.kind === 'poster') {
+        const taskId = this.nextTask++;
+        slot.busy = true;
+        this.running.set(taskId, { ...p, slot });
+        slot.worker.postMessage({ type: 'poster', taskId, task: p.task }, p.transfer);
+        continue;
+      }
       if (!slot.jobsSent.has(p.jobId)) {
         slot.worker.postMessage({ type: 'faces', jobId: p.jobId, faces: this.faces.get(p.jobId) });
         slot.jobsSent.add(p.jobId);
