@@ -98,7 +98,7 @@ async function toSharp(img: ImageInput): Promise<Sharp> {
 }
 
 export async function renderOverlay(svg: string, width: number): Promise<{ input: Buffer; raw: { width: number; height: number; channels: 4 } }> {
-  const img = await renderAsync(svg, { font: resvgFontOptions(), fitTo: { mode: 'width', value: width } });
+  const img = await renderAsync(svg, { font: resvgFontOptions(['comic']), fitTo: { mode: 'width', value: width } });
   return { input: Buffer.from(img.pixels), raw: { width: img.width, height: img.height, channels: 4 } };
 }
 
@@ -128,7 +128,7 @@ async function renderPieces(pieces: Array<{ r: Rect; svg: string }>, W: number):
     body += `<svg x="0" y="${y}" width="${p.r.w}" height="${p.r.h}" viewBox="${p.r.x} ${p.r.y} ${p.r.w} ${p.r.h}" overflow="hidden">${p.svg}</svg>`;
     y += p.r.h;
   }
-  const img = await renderAsync(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y}">${body}</svg>`, { font: resvgFontOptions() });
+  const img = await renderAsync(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y}">${body}</svg>`, { font: resvgFontOptions(['comic']) });
   const px = Buffer.from(img.pixels);
   return pieces.map((p, i) => {
     const rowBytes = img.width * 4;

@@ -20,8 +20,8 @@ export const NATIVE_EXTERNALS = ['wx-server-sdk', 'onnxruntime-node', 'sharp', '
 /** Folders of other platforms' binaries inside native packages (WeChat runs linux-x64). */
 const FOREIGN_BINARIES = [/[\\/]bin[\\/]napi-v\d+[\\/](darwin|win32)([\\/]|$)/, /[\\/]bin[\\/]napi-v\d+[\\/]linux[\\/]arm64([\\/]|$)/];
 
-/** The TTF fonts the posters are drawn with (engine/fonts.ts finds them in ./fonts next to the bundle). */
-const FONT_FILES = ['@expo-google-fonts/zcool-kuaile/400Regular/ZCOOLKuaiLe_400Regular.ttf', '@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf'];
+/** The TTF font the posters are drawn with (engine/fonts.ts finds it in ./fonts next to the bundle). */
+const FONT_FILES = ['@expo-google-fonts/zcool-kuaile/400Regular/ZCOOLKuaiLe_400Regular.ttf'];
 
 /** The fusion worker's bundle, next to index.js (engine/worker-pool.ts `workerScript`). */
 export const WORKER_FILE = 'fuse-worker.js';
