@@ -11,6 +11,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import sharp from 'sharp';
+import { rng } from '../../scripts/lib/random'; // deterministic noise, so a failure reproduces
 import { MODEL_SOURCES, ModelSource } from '../../engine/models/sources';
 import { readGraphModel } from '../../engine/models/tfjs-graph';
 import { convertGraph } from '../../engine/models/tfjs-to-onnx';
@@ -28,17 +29,6 @@ function sourcePath(src: ModelSource): string {
   return path.join(path.dirname(require.resolve(`${src.packageName}/package.json`)), src.path);
 }
 
-/** Deterministic noise (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Test images as [0, 1] RGB, H×W×3. */
 async function cases(h: number, w: number): Promise<Array<{ label: string; pixels: Float32Array }>> {
