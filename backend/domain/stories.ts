@@ -117,23 +117,31 @@ export async function fuseStory(ports: Ports, engine: FaceEngine, queue: WorkQue
   };
   await ports.docs.put('jobs', running);
 
-  const fused = await queue.run(async () => {
-    const faceData = await ports.files.get(photo.faceDataFileId);
-    const code = await ports.codes.make(sceneFor(shareToken), SHARE_PAGE);
-    return engine.fuseStory({ faceData, faceIndex: job.faceIndex, storyId: story.id, shape: job.shape ?? undefined, features: job.features ?? undefined, caption: input.caption ?? '', code });
-  });
+  let done: StoryRunDoc;
+  try {
+    const fused = await queue.run(async () => {
+      const faceData = await ports.files.get(photo.faceDataFileId);
+      const code = await ports.codes.make(sceneFor(shareToken), SHARE_PAGE);
+      return engine.fuseStory({ faceData, faceIndex: job.faceIndex, storyId: story.id, shape: job.shape ?? undefined, features: job.features ?? undefined, caption: input.caption ?? '', code });
+    });
 
-  // Files first, then the rows that point to them.
-  const prefix = attemptPrefix(userId, job._id, story.id, attempt);
-  const frames: string[] = [];
-  for (let i = 0; i < fused.frames.length; i++) frames.push((await ports.files.put(`${prefix}frame-${i + 1}.jpg`, fused.frames[i], 'image/jpeg')).fileId);
-  const poster = (await ports.files.put(`${prefix}poster.jpg`, fused.poster, 'image/jpeg')).fileId;
-  const cover = (await ports.files.put(`${prefix}cover.jpg`, fused.cover, 'image/jpeg')).fileId;
-  const share: ShareDoc = { _id: shareToken, owner: userId, createdAt: ports.clock.now(), storyId: story.id, runId: id, poster, cover, active: false };
-  await ports.docs.put('shares', share);
-  const done: StoryRunDoc = { ...running, state: 'done', expiresAt: undefined, frames, poster, cover };
-  delete done.expiresAt;
-  await ports.docs.put('jobs', done);
+    // Files first, then the rows that point to them.
+    const prefix = attemptPrefix(userId, job._id, story.id, attempt);
+    const frames: string[] = [];
+    for (let i = 0; i < fused.frames.length; i++) frames.push((await ports.files.put(`${prefix}frame-${i + 1}.jpg`, fused.frames[i], 'image/jpeg')).fileId);
+    const poster = (await ports.files.put(`${prefix}poster.jpg`, fused.poster, 'image/jpeg')).fileId;
+    const cover = (await ports.files.put(`${prefix}cover.jpg`, fused.cover, 'image/jpeg')).fileId;
+    const share: ShareDoc = { _id: shareToken, owner: userId, createdAt: ports.clock.now(), storyId: story.id, runId: id, poster, cover, active: false };
+    await ports.docs.put('shares', share);
+    done = { ...running, state: 'done', frames, poster, cover };
+    delete done.expiresAt;
+    await ports.docs.put('jobs', done);
+  } catch (err) {
+    // A failure we can see (BUSY, a bad template, storage) cleans up now so a retry starts fresh;
+    // a process killed here leaves the `running` record for the sweeper and the next call.
+    await reapRun(ports, running).catch(() => undefined);
+    throw err;
+  }
 
   // Fusion done for every story: the face data has no further use.
   const runs = await Promise.all(STORIES.map((s) => ports.docs.get<StoryRunDoc>('jobs', runId(job._id, s.id))));

@@ -65,10 +65,16 @@ describe('retention, crashes and limits (real SQLite, real files, a movable cloc
   it('a story whose process died mid-run is reaped by the sweeper and resumes on the next call', async () => {
     const { photoId } = await analyzeUpload(ports, engine, settings, userId, await upload());
     const input = { requestId: 'crash-test-1', photoId, storyId: campaign.stories[2].id };
-    // Simulate a crash: the engine dies after the "running" record was written.
-    const dying: FaceEngine = { ...engine, fuseStory: async () => Promise.reject(new Error('killed')) };
-    await expect(fuseStory(ports, dying, boundedQueue(1, 1), settings, userId, input)).rejects.toThrow('killed');
-    const running = ports.db.prepare("SELECT data FROM docs WHERE collection = 'jobs' AND data LIKE '%\"running\"%'").all() as { data: string }[];
+    // A failure the process sees cleans up at once: no record left, the retry is not BUSY.
+    const failing: FaceEngine = { ...engine, fuseStory: async () => Promise.reject(new Error('disk full')) };
+    await expect(fuseStory(ports, failing, boundedQueue(1, 1), settings, userId, input)).rejects.toThrow('disk full');
+    const runningRows = () => ports.db.prepare("SELECT data FROM docs WHERE collection = 'jobs' AND data LIKE '%\"running\"%'").all() as { data: string }[];
+    expect(runningRows()).toHaveLength(0);
+    // A process killed mid-run never gets to clean up: the engine call simply never returns.
+    const hanging: FaceEngine = { ...engine, fuseStory: () => new Promise(() => undefined) };
+    void fuseStory(ports, hanging, boundedQueue(1, 1), settings, userId, input);
+    for (let i = 0; i < 100 && runningRows().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const running = runningRows();
     expect(running).toHaveLength(1);
     // A second call while the run looks alive is BUSY with a retry-after, not a duplicate run.
     await expect(fuseStory(ports, engine, boundedQueue(1, 1), settings, userId, input)).rejects.toMatchObject({ code: 'BUSY' });
