@@ -11,7 +11,7 @@ import fs from 'fs';
 import path from 'path';
 import * as ort from 'onnxruntime-node';
 
-export type ModelName = 'blazeface-back' | 'facemesh' | 'mobilefacenet';
+export type ModelName = 'blazeface-back' | 'facemesh' | 'face-recognition';
 
 /**
  * Folder with the converted models: MODELS_DIR, else `models/` beside the engine folder (the

@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-models-'));
   console.log(`load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${os.cpus()[0].model}, ${runs} runs each`);
   for (const name of names) {
-    const src = MODEL_SOURCES.find((s) => s.name === name)!;
+    const src = MODEL_SOURCES.find((s) => s.name === name);
+    if (!src || src.format !== 'graph') throw new Error(`bench-models: ${name} is not one of the TF.js graph models`);
     const jsonPath = path.join(path.dirname(require.resolve(`${src.packageName}/package.json`, { paths: [ROOT] })), src.path);
     const graph = readGraphModel(jsonPath);
     const contenders: Array<{ label: string; run: () => Promise<void> | void; times: number[] }> = [];

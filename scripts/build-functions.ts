@@ -115,7 +115,12 @@ export async function buildFunction(name: string): Promise<BuiltFunction> {
 
   const inputs = Object.keys(result.metafile.inputs);
   if (inputs.some((i) => i.includes('engine/onnx-session'))) {
-    fs.cpSync(path.join(ROOT, 'models'), path.join(outDir, 'models'), { recursive: true });
+    // Only the analysis models: face-recognition.onnx (22 MB) is the quality measure of tests and
+    // scripts/eval-identity.ts, never used by a function.
+    fs.cpSync(path.join(ROOT, 'models'), path.join(outDir, 'models'), {
+      recursive: true,
+      filter: (f) => !path.basename(f).startsWith('face-recognition'),
+    });
   }
   if (inputs.some((i) => i.includes('engine/fonts'))) {
     fs.mkdirSync(path.join(outDir, 'fonts'), { recursive: true });

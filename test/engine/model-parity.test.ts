@@ -1,5 +1,7 @@
 /**
  * The converted ONNX models must compute what the TF.js originals compute.
+ * (face-api's recognition net has no TF.js graph: its reference is face-api's forward pass
+ * transcribed in TF.js ops, engine/models/tfjs-reference.ts.)
  *
  * Every model gets the same inputs through onnxruntime-node and through TF.js (wasm backend):
  * seeded uniform noise over the model's input range, structured images (gradients, a
@@ -15,7 +17,8 @@ import { rng } from '../../scripts/lib/random'; // deterministic noise, so a fai
 import { MODEL_SOURCES, ModelSource } from '../../engine/models/sources';
 import { readGraphModel } from '../../engine/models/tfjs-graph';
 import { convertGraph } from '../../engine/models/tfjs-to-onnx';
-import { loadTfjsModel, runTfjs, tf } from '../../engine/models/tfjs-reference';
+import { loadReference, tf } from '../../engine/models/tfjs-reference';
+import { readFaceRecognitionNet } from '../../engine/models/face-recognition-net';
 
 // ORT and jest agree on typed arrays thanks to test/helpers/node-environment.js.
 import * as ort from 'onnxruntime-node';
@@ -64,7 +67,7 @@ describe('TF.js → ONNX parity', () => {
 
   for (const src of MODEL_SOURCES) {
     test(`${src.name}: every output within ${TOLERANCE} of the output range`, async () => {
-      const graph = readGraphModel(sourcePath(src));
+      const graph = src.format === 'graph' ? readGraphModel(sourcePath(src)) : readFaceRecognitionNet(sourcePath(src));
       const converted = convertGraph(graph, { modelName: src.name });
       const file = path.join(tmp, `${src.name}.onnx`);
       fs.writeFileSync(file, converted.bytes);
@@ -73,7 +76,7 @@ describe('TF.js → ONNX parity', () => {
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
       });
-      const tfModel = await loadTfjsModel(sourcePath(src));
+      const tfModel = await loadReference(src.format, sourcePath(src));
 
       // Same port order and names as TF.js reports them.
       expect(session.inputNames).toEqual(converted.inputs.map((p) => p.name));
@@ -88,7 +91,7 @@ describe('TF.js → ONNX parity', () => {
         const input = Float32Array.from(pixels, (v) => lo + v * (hi - lo));
         const shape = [1, h, w, 3];
         const ortOut = await session.run({ [converted.inputs[0].name]: new ort.Tensor('float32', input, shape) });
-        const tfOut = runTfjs(tfModel, input, shape);
+        const tfOut = tfModel.run(input, shape);
         const ortList = session.outputNames.map((name, i) => {
           const t = ortOut[name];
           // Shapes agree with TF.js and with what the converter promised (dynamic batch = 1 here).
