@@ -53,22 +53,25 @@ export interface InkStroke {
   indices: readonly number[];
   /** Line width relative to the slot's base ink width. */
   weight: number;
+  /** Drawn over a feature (eyes, lips): scaled by the slot's `featureInk`, not only `ink`. */
+  feature?: boolean;
   closed?: boolean;
 }
 
 /**
- * The ink lines a comic artist would draw; heavier where the likeness lives (upper lids, brows,
- * mouth line), light for the nose so it does not look like a mask.
+ * The ink lines a comic artist would draw. The jaw and the nose base outline the user's face
+ * shape (they cost no likeness); the feature strokes (lids, lips) only at the slot's `featureInk`
+ * (default 0: they paint the same marks over everyone's eyes and mouth, see engine/slot.ts).
  */
 export const INK_STROKES: readonly InkStroke[] = [
-  { indices: RIGHT_EYE_UPPER, weight: 1.3 },
-  { indices: LEFT_EYE_UPPER, weight: 1.3 },
-  { indices: RIGHT_EYE_LOWER, weight: 0.6 },
-  { indices: LEFT_EYE_LOWER, weight: 0.6 },
+  { indices: RIGHT_EYE_UPPER, weight: 1.3, feature: true },
+  { indices: LEFT_EYE_UPPER, weight: 1.3, feature: true },
+  { indices: RIGHT_EYE_LOWER, weight: 0.6, feature: true },
+  { indices: LEFT_EYE_LOWER, weight: 0.6, feature: true },
   { indices: NOSE_BOTTOM, weight: 0.7 },
-  { indices: LIPS_INNER_UPPER, weight: 1.0 },
-  { indices: LIPS_OUTER_UPPER, weight: 0.55 },
-  { indices: LIPS_OUTER_LOWER, weight: 0.55 },
+  { indices: LIPS_INNER_UPPER, weight: 1.0, feature: true },
+  { indices: LIPS_OUTER_UPPER, weight: 0.55, feature: true },
+  { indices: LIPS_OUTER_LOWER, weight: 0.55, feature: true },
   { indices: JAW, weight: 1.1 },
 ];
 

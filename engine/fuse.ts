@@ -29,8 +29,12 @@ export const CROP_H = 368;
 /** Defaults chosen by looking at results (docs/fusion.md). */
 export const DEFAULT_SHAPE = 70;
 export const DEFAULT_FEATURES = 90;
-/** Share of the user's own skin tone kept at features = 100. */
-export const USER_TONE_SHARE = 0.35;
+/**
+ * Share of the user's own skin tone kept at features = 100: the rest moves towards the slot's
+ * palette so the face sits in the artwork. Above one half on purpose — skin tone is part of who
+ * someone is (repainting dark skin to the drawing's light tone measurably cost likeness too).
+ */
+export const USER_TONE_SHARE = 0.55;
 
 export interface PreparedFace {
   /** Aligned, roll-free crop in Lab (own lighting removed), CROP_W × CROP_H. */
@@ -253,7 +257,7 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     labToRgbMix(lab, mask, fw, frame, box, rgb);
     const W = frame.width;
     const faceW = band / 0.08;
-    const cov = style.ink > 0 && features > 0 ? inkCoverage(dst, box, Math.max(1.2, faceW * 0.011)) : null;
+    const cov = style.ink > 0 && features > 0 ? inkCoverage(dst, box, Math.max(1.2, faceW * 0.011), style.featureInk) : null;
     t2 = performance.now();
     timings.style += t2 - t; t = t2;
     // --- blend

@@ -33,8 +33,15 @@ export const SlotStyleSchema = z
     smoothing: z.number().min(0).max(1).default(0.6),
     /** Number of tone bands (posterisation) in luminance; 0 turns banding off. */
     toneBands: z.number().int().min(0).max(8).default(4),
-    /** Ink line strength along the mesh contours (eyes, brows, nose, lips, jaw). */
+    /** Ink line strength along the face's shape contours (jaw, nose base). */
     ink: z.number().min(0).max(1).default(0.7),
+    /**
+     * Ink over the features themselves (eye lids, lips, filled brows), 0–1 of `ink`. Default 0:
+     * measured on ../shared/faces (docs/fusion.md "Identity"), drawn feature lines replace the
+     * user's own eyes, brows and mouth with the same strokes for everyone and cost most of the
+     * likeness (rank-1 0.81 → 0.33 at 1); the features are drawn from the user's own detail instead.
+     */
+    featureInk: z.number().min(0).max(1).default(0),
     inkColor: hexColor.default('#1b1b1f'),
     /** The frame's skin colour: colour transfer moves the user's skin towards it. */
     skinTone: hexColor.default('#f3c9a4'),

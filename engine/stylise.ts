@@ -49,15 +49,17 @@ export function smoothFace(src: Planes, smoothing: number, faceWidth: number): P
  * the skin is flat and banded like a drawn face, and the features keep their darkness *relative to
  * the person's own skin* — an iris 55 % darker than its surrounding skin stays 55 % (× gain) darker
  * than the comic skin, on light and dark skin alike.
- *  - Features (eyes, brows, lips; the mesh's own polygons, dilated): the unsmoothed L, dark detail
- *    boosted (FEATURE_DARK_GAIN) so lashes, irises and brows read crisp and dark.
- *  - Elsewhere: the guided-filtered L, dark detail damped (SKIN_DARK_GAIN): nostrils, folds and the
- *    mouth corners stay, stubble and blotchy shadows fade.
+ *  - Features (eyes, brows, lips; the mesh's own polygons, dilated): the unsmoothed L at full
+ *    strength (FEATURE_DARK_GAIN): the user's own lashes, irises, brows and lips are the likeness
+ *    (boosting them, or drawing ink over them, measurably cost identity: docs/fusion.md).
+ *  - Elsewhere: the guided-filtered L, dark detail slightly damped (SKIN_DARK_GAIN) and highlights
+ *    kept at BRIGHT_GAIN: nostrils, folds, cheekbones and the mouth corners stay, stubble and
+ *    blotchy shadows fade.
  *  - base: skin-weighted low-pass (features excluded, so an eye does not darken its own base).
  */
-export const FEATURE_DARK_GAIN = 1.25;
-export const SKIN_DARK_GAIN = 0.6;
-export const BRIGHT_GAIN = 0.3;
+export const FEATURE_DARK_GAIN = 1;
+export const SKIN_DARK_GAIN = 0.8;
+export const BRIGHT_GAIN = 0.6;
 export interface ComicSource { planes: Planes; detail: Float32Array }
 /** Broad shading darker than the skin mean is soft-limited to this many L units (hair over the face, a deep shadow). */
 export const BASE_SHADOW_LIMIT = 8;
@@ -188,16 +190,19 @@ function smoothPolyline(xs: number[], ys: number[], sub = 3): [number[], number[
  * thick polyline (thin at its ends like a brush line); coverage = clamp(halfWidth + 0.5 − distance)
  * per segment, max over segments. Cost is proportional to the strokes' area, not the box.
  */
-export function inkCoverage(dst: Float32Array, box: Rect, baseWidth: number): Float32Array {
+export function inkCoverage(dst: Float32Array, box: Rect, baseWidth: number, featureInk = 0): Float32Array {
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
   const cov = scratch('ink', bw * bh);
   for (const stroke of INK_STROKES) {
+    // Feature strokes get thinner, not fainter, as featureInk falls: a faint line reads as dirt.
+    const g = stroke.feature ? featureInk : 1;
+    if (g <= 0) continue;
     const [xs, ys] = smoothPolyline(
       stroke.indices.map((i) => dst[i * 3] - box.x0),
       stroke.indices.map((i) => dst[i * 3 + 1] - box.y0),
     );
     const n = xs.length;
-    const wmax = baseWidth * stroke.weight;
+    const wmax = baseWidth * stroke.weight * g;
     const half = (k: number) => 0.5 * wmax * (0.35 + 0.65 * Math.sin((Math.PI * k) / (n - 1)));
     for (let k = 0; k < n - 1; k++) {
       const ax = xs[k], ay = ys[k], bx = xs[k + 1], by = ys[k + 1];
@@ -225,8 +230,9 @@ export function inkCoverage(dst: Float32Array, box: Rect, baseWidth: number): Fl
       }
     }
   }
-  // Brows: filled, softened by a 1-px box blur (antialiasing), 80 % so the hair texture reads.
-  // Only over the brows' own rectangle (a small part of the box).
+  // Brows (with featureInk): filled, softened by a 1-px box blur (antialiasing), at most 80 % so
+  // the hair texture reads. Only over the brows' own rectangle (a small part of the box).
+  if (featureInk <= 0) return cov;
   let fy0 = bh, fy1 = 0;
   for (const f of INK_FILLS) for (const i of f) { const y = dst[i * 3 + 1] - box.y0; fy0 = Math.min(fy0, y); fy1 = Math.max(fy1, y); }
   const ry0 = Math.max(0, Math.floor(fy0) - 3), ry1 = Math.min(bh, Math.ceil(fy1) + 4);
@@ -235,7 +241,7 @@ export function inkCoverage(dst: Float32Array, box: Rect, baseWidth: number): Fl
     const fill = scratch('ink-fill', bw * rh);
     for (const f of INK_FILLS) fillPolygon(fill, bw, rh, f.map((i) => dst[i * 3]), f.map((i) => dst[i * 3 + 1]), box.x0, box.y0 + ry0);
     const soft = boxBlur(fill, bw, rh, 1, scratch('ink-soft', bw * rh, false), scratch('ink-tmp', bw * rh, false));
-    for (let i = 0; i < bw * rh; i++) { const v = 0.8 * soft[i], o = ry0 * bw + i; if (v > cov[o]) cov[o] = v; }
+    for (let i = 0; i < bw * rh; i++) { const v = 0.8 * featureInk * soft[i], o = ry0 * bw + i; if (v > cov[o]) cov[o] = v; }
   }
   return cov;
 }

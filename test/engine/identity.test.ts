@@ -1,16 +1,17 @@
 /**
- * Identity (engine/face-embedding.ts) on the npm fixture faces only (sample3: three adults, near
- * frontal). Two parts:
+ * Identity (engine/face-embedding.ts: face-api's FaceRecognitionNet, converted) on the npm fixture
+ * faces only (sample3: three adults, near frontal). Three parts:
  *
  * 1. The measure itself: a degraded copy of each photo (60 % size, gamma, JPEG q60, re-analysed so
- *    the alignment points move too) is closer to its own face than to either other face, by a clear
- *    margin. This fails if the embedding's input is wrong again (e.g. the un-centred output gives
- *    cosine ≈ 0.9998 for every pair, so the margin collapses).
- * 2. Identity by geometry, as a viewer sees it: re-detecting the fused hero with our own analysis
- *    finds a face at the slot, and its 68-point shape is closer to the user's than the drawn
- *    face's was (shape 100). (Identity in the strong sense — closer to its own photo
- *    than to any other person's — is not shown by this weak embedding today; docs/fusion.md
- *    "Identity" reports the figures from scripts/eval-identity.ts.)
+ *    the alignment points move too) is closer to its own face than to either other face.
+ * 2. Identity in the strong sense, as issue #4 asks: every fused hero frame (all 32, default
+ *    degrees) is closer to its own user's photo than to the other two people's — allowing a
+ *    few misses: turned slots (|yaw| ≥ 10°) lose some likeness (docs/fusion.md).
+ * 3. `features` moves the likeness: at 100 the fused face is closer to the user than at 0 (the
+ *    drawn face), for every person.
+ * Plus identity by geometry, as a viewer sees it: re-detecting the fused hero with our own
+ * analysis finds a face at the slot, and its 68-point shape is closer to the user's than the
+ * drawn face's was (shape 100).
  */
 import fs from 'fs';
 import sharp from 'sharp';
@@ -18,6 +19,7 @@ import { analyzeImage, type Analysis } from '../../engine/analyze';
 import { prepareFace, fuseFrame, type PreparedFace } from '../../engine/fuse';
 import { faceEmbedding, cosine } from '../../engine/face-embedding';
 import { loadStory, storyIds } from '../../engine/story-frames';
+import type { Slot } from '../../engine/slot';
 import { meshOf, FIXTURE } from '../../scripts/eval-identity';
 
 jest.setTimeout(60_000);
@@ -51,8 +53,44 @@ test('the embedding tells the three sample3 faces apart (degraded copy → own f
     const e = await faceEmbedding(copy.internal.image, meshOf(copy, k), 3);
     const own = cosine(e, embeddings[i]);
     const other = Math.max(...embeddings.filter((_, j) => j !== i).map((x) => cosine(e, x)));
-    expect(own).toBeGreaterThan(0.8);
-    expect(own - other).toBeGreaterThan(0.3);
+    expect(own).toBeGreaterThan(0.95);
+    expect(own - other).toBeGreaterThan(0.05);
+  }
+});
+
+async function heroEmbedding(f: { image: { data: Uint8Array; width: number; height: number }; slots: Slot[] }, face: PreparedFace, features?: number) {
+  const r = fuseFrame(f.image, f.slots.map((sl) => ({ slot: sl, face: sl.role === 'hero' ? face : null })), { features });
+  const hero = r.slots.find((s) => f.slots.find((x) => x.id === s.id)?.role === 'hero')!;
+  return faceEmbedding({ data: r.data, width: r.width, height: r.height }, hero.points, 3);
+}
+
+test('every fused hero frame is closer to its own user than to the other people (rank-1)', async () => {
+  const stories = await Promise.all(storyIds().map((id) => loadStory(id)));
+  const frames = stories.flatMap((st) => st.frames.filter((f) => f.slots.some((x) => x.role === 'hero')));
+  expect(frames.length).toBe(32);
+  const misses: string[] = [];
+  for (let i = 0; i < faces.length; i++) {
+    for (const f of frames) {
+      const e = await heroEmbedding(f, faces[i]);
+      const own = cosine(e, embeddings[i]);
+      const other = Math.max(...embeddings.filter((_, j) => j !== i).map((x) => cosine(e, x)));
+      const yaw = Math.abs(f.slots.find((x) => x.role === 'hero')!.pose.yaw ?? 0);
+      if (own <= other) misses.push(`face ${i}, yaw ${yaw}`);
+    }
+    // Each person: at least 28 of their 32 frames.
+    expect(misses.filter((m) => m.startsWith(`face ${i},`)).length).toBeLessThanOrEqual(4);
+  }
+  // All 96 fused frames: at most a handful of misses (measured: 1, on a turned slot).
+  expect(misses.length).toBeLessThanOrEqual(5);
+});
+
+test('features 100 keeps more of the user than features 0 (the drawn face)', async () => {
+  const story = await loadStory(storyIds()[0]);
+  const f = story.frames.find((x) => x.slots.some((s) => s.role === 'hero'))!;
+  for (let i = 0; i < faces.length; i++) {
+    const at0 = cosine(await heroEmbedding(f, faces[i], 0), embeddings[i]);
+    const at100 = cosine(await heroEmbedding(f, faces[i], 100), embeddings[i]);
+    expect(at100).toBeGreaterThan(at0 + 0.02);
   }
 });
 
