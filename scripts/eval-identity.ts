@@ -87,6 +87,7 @@ async function evaluate(dir: string, asJson: boolean, features?: number, shape?:
   const seamRatio: number[] = [];
   const perPhoto: Array<{ file: string; rank1: number; own: number; bestOther: number }> = [];
   const frameHits = new Map<string, { hits: number; n: number; yaw: number }>();
+  const otherPhoto = new Map<string, { hits: number; n: number }>();
   // photo-to-photo baseline: each photo against the others (different people)
   const photoPairs: number[] = [];
   for (let i = 0; i < photos.length; i++) for (let j = i + 1; j < photos.length; j++) if (photos[i].person !== photos[j].person) photoPairs.push(cosine(photos[i].embedding, photos[j].embedding));
@@ -111,6 +112,14 @@ async function evaluate(dir: string, asJson: boolean, features?: number, shape?:
       let best = -2;
       for (const o of photos) if (o.person !== p.person) best = Math.max(best, cosine(e, o.embedding));
       own.push(mine); bestOther.push(best); margin.push(mine - best);
+      // The stricter reading: the same person's *other* photo (not the pixels the face came from).
+      for (const q of photos) if (q !== p && q.person === p.person) {
+        const c = cosine(e, q.embedding);
+        const k = `${path.basename(p.file)} → ${path.basename(q.file)}`;
+        const x = otherPhoto.get(k) ?? { hits: 0, n: 0 };
+        x.n++; if (c > best) x.hits++;
+        otherPhoto.set(k, x);
+      }
       if (mine > best) { rank1++; hits++; }
       const key = `${f.story}/${f.index + 1}`;
       const fh = frameHits.get(key) ?? { hits: 0, n: 0, yaw: f.slots.find((x) => x.role === 'hero')!.pose.yaw ?? 0 };
@@ -131,6 +140,7 @@ async function evaluate(dir: string, asJson: boolean, features?: number, shape?:
     margin: dist(margin),
     photo_vs_other_photo: dist(photoPairs),
     same_person_photos: samePerson,
+    fused_vs_other_photo_of_same_person: [...otherPhoto].map(([pair, h]) => ({ pair, rank1: r3(h.hits / h.n) })),
     seam_gradient_ratio: dist(seamRatio),
     changed_pixels_outside_mask: changedOutside,
     features: features ?? 'default',
