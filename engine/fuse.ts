@@ -17,6 +17,7 @@ import { targetPoints, warpFace } from './warp';
 import { faceMask, featherWidth, keepArtworkHair } from './face-mask';
 import { comicSource, toneBands, softKnee, inkCoverage, paintInk, type ComicSource } from './stylise';
 import { poissonBlend } from './poisson';
+import { fillOcclusions } from './face-occlusion';
 import { SlotStyleSchema, type Slot, type SlotStyle } from './slot';
 import { AppError } from './errors';
 import type { Analysis } from './analyze';
@@ -101,6 +102,8 @@ export function prepareFace(analysis: Analysis, faceIndex = 0): PreparedFace {
   const [ovx, ovy] = poly(FACE_OVAL);
   fillPolygon(skin, CROP_W, CROP_H, ovx, ovy);
   for (const r of NON_SKIN_REGIONS) { const [x, y] = poly(r); fillPolygon(skin, CROP_W, CROP_H, x, y, 0, 0, 0); }
+  // Hair or a hand over one side: filled from the mirrored face, then the skin measured again.
+  fillOcclusions(lab, points, labStats(lab, skin).mean[0], CROP_FACE_WIDTH);
   const stats = labStats(lab, skin);
   delight(lab, skin, Math.round(CROP_FACE_WIDTH / 6), stats.mean[0]);
   return { lab, points, shape, stats, faceWidth: CROP_FACE_WIDTH, faceIndex };

@@ -2,7 +2,8 @@
  * Identity, seam and background figures for fusion (docs/fusion.md, "Identity"):
  *
  *   npx tsx scripts/eval-identity.ts [--faces <dir>] [--shape N] [--features N] [--json]
- *       every single-face photo of <dir> (default ../shared/faces, local evaluation only) fused
+ *       every single-face photo of <dir> (default ../shared/faces, local evaluation only) that the
+ *       photo checks accept (a rejected photo is never fused; they are listed) fused
  *       into every hero frame of the eight stories (defaults shape/features); for each fused frame
  *       the identity embedding (engine/face-embedding.ts) of the comic face against every photo:
  *       own-photo similarity, best other person, rank-1 rate; the seam measure and the
@@ -14,6 +15,7 @@
 import fs from 'fs';
 import path from 'path';
 import { analyzeImage, type Analysis } from '../engine/analyze';
+import { faceIssues } from '../engine/photo-checks';
 import { prepareFace, fuseFrame } from '../engine/fuse';
 import { faceEmbedding, cosine } from '../engine/face-embedding';
 import { loadStory, storyIds } from '../engine/story-frames';
@@ -74,10 +76,14 @@ async function evaluate(dir: string, asJson: boolean, features?: number, shape?:
   const t0 = performance.now();
   const rows = fs.readFileSync(path.join(dir, 'manifest.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
   const photos: Array<{ file: string; person: string; analysis: Analysis; embedding: Float32Array }> = [];
+  const rejected: Array<{ file: string; issues: string[] }> = [];
   for (const r of rows) {
     let a: Analysis;
     try { a = await analyzeImage(fs.readFileSync(path.join(dir, r))); } catch { continue; }
     if (a.internal.faces.length !== 1) continue;
+    // The product never fuses a photo its checks reject (profile, too small, too dark …).
+    const issues = faceIssues(a.result.faces[0]);
+    if (issues.length) { rejected.push({ file: r, issues }); continue; }
     photos.push({ file: r, person: person(r), analysis: a, embedding: await faceEmbedding(a.internal.image, meshOf(a, 0), 3) });
   }
   const stories = await Promise.all(storyIds().map((id) => loadStory(id)));
@@ -132,6 +138,7 @@ async function evaluate(dir: string, asJson: boolean, features?: number, shape?:
   const dist = (a: number[]) => ({ min: r3(q(a, 0)), p10: r3(q(a, 0.1)), median: r3(q(a, 0.5)), max: r3(q(a, 1)) });
   const out = {
     photos: photos.length,
+    rejected_by_photo_checks: rejected,
     hero_frames: heroFrames.length,
     fused_frames: total,
     rank1: r3(rank1 / total),

@@ -1,0 +1,52 @@
+/**
+ * engine/face-occlusion.ts: a one-sided occluder (hair over one eye) is filled from the mirrored
+ * face; a clean face is left (nearly) alone. On a real fixture face (sample3, first face: near frontal).
+ */
+import fs from 'fs';
+import { analyzeImage } from '../../engine/analyze';
+import { prepareFace, CROP_FACE_WIDTH } from '../../engine/fuse';
+import { fillOcclusions, meshMirror } from '../../engine/face-occlusion';
+import { CANONICAL_MESH, MESH_POINTS, NON_SKIN_REGIONS } from '../../engine/canonical-mesh';
+import { fillPolygon, type Planes } from '../../engine/raster';
+import { FIXTURE } from '../../scripts/eval-identity';
+
+jest.setTimeout(60_000);
+
+const copy = (p: Planes): Planes => ({ c0: p.c0.slice(), c1: p.c1.slice(), c2: p.c2.slice(), width: p.width, height: p.height });
+
+test('the mesh mirror pairs vertices across the face (an involution, x flipped)', () => {
+  const m = meshMirror();
+  let mutual = 0;
+  for (let i = 0; i < MESH_POINTS; i++) {
+    if (m[m[i]] === i) mutual++;
+    // partner on the other side (or on the midline with itself)
+    expect(CANONICAL_MESH[i * 3] * CANONICAL_MESH[m[i] * 3]).toBeLessThanOrEqual(1e-3);
+  }
+  expect(mutual).toBeGreaterThan(0.95 * MESH_POINTS);
+});
+
+test('hair painted over one eye is replaced by the mirrored eye; a clean face stays as it is', async () => {
+  const a = await analyzeImage(fs.readFileSync(FIXTURE(3)));
+  const face = prepareFace(a, 0);
+  const { lab, points } = face;
+  const w = lab.width, h = lab.height;
+  // A fringe over the image-left eye and brow: a dark ("hair", L 8) block around the eye centre.
+  const eye = NON_SKIN_REGIONS[0];
+  const cx = eye.reduce((s, i) => s + points[i * 3], 0) / eye.length, cy = eye.reduce((s, i) => s + points[i * 3 + 1], 0) / eye.length;
+  const region = new Float32Array(w * h);
+  const fw = face.faceWidth;
+  fillPolygon(region, w, h, [cx - 0.2 * fw, cx + 0.12 * fw, cx + 0.12 * fw, cx - 0.2 * fw], [cy - 0.18 * fw, cy - 0.18 * fw, cy + 0.1 * fw, cy + 0.1 * fw]);
+  const hair = copy(lab);
+  let n = 0, before = 0;
+  for (let i = 0; i < w * h; i++) if (region[i]) { before += lab.c0[i]; n++; hair.c0[i] = 8; hair.c1[i] = 0; hair.c2[i] = 0; }
+  expect(n).toBeGreaterThan(2000);
+  const share = fillOcclusions(hair, points, face.stats.mean[0], CROP_FACE_WIDTH);
+  expect(share).toBeGreaterThan(0.01);
+  let after = 0;
+  for (let i = 0; i < w * h; i++) if (region[i]) after += hair.c0[i];
+  // Back near the real eye region's brightness (not the hair's L 8).
+  expect(after / n).toBeGreaterThan(before / n - 15);
+  // A clean face: (almost) nothing replaced, and the painted area's far side untouched.
+  const clean = copy(lab);
+  expect(fillOcclusions(clean, points, face.stats.mean[0], CROP_FACE_WIDTH)).toBeLessThan(0.02);
+});
