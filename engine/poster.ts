@@ -7,10 +7,21 @@
  * `{ data, width, height, channels }` (RGBA or RGB, e.g. straight from the fusion engine).
  * Text is drawn with resvg and the npm TTF fonts (engine/fonts.ts): no system fonts needed.
  */
+import zlib from 'zlib';
 import sharp, { type Sharp, type OverlayOptions } from 'sharp';
-import { renderAsync } from '@resvg/resvg-js';
+import type * as ResvgJs from '@resvg/resvg-js';
 import { FONT_COMIC, resvgFontOptions } from './fonts';
 import { AI_LABEL_TEXT, withAiLabel, type AiLabelInfo } from './ai-label';
+
+/*
+ * resvg-js brings its own allocator (mimalloc), which keeps freed pages resident until the same
+ * thread allocates again after a 10 ms delay — the libuv threads that run `renderAsync` rarely do,
+ * so 30–45 MB stayed resident after the text and page renders (docs/fusion.md, "Memory"). Purge at
+ * once instead; mimalloc reads this when the library loads, so it is set before the first require
+ * (an operator's own setting wins; it has no effect if resvg was loaded earlier in the process).
+ */
+process.env.MIMALLOC_PURGE_DELAY ??= '0';
+const { renderAsync } = require('@resvg/resvg-js') as typeof ResvgJs;
 
 export type RawImage = { data: Buffer | Uint8Array; width: number; height: number; channels?: 3 | 4 };
 export type ImageInput = Buffer | RawImage;
@@ -139,10 +150,23 @@ async function renderPieces(pieces: Array<{ r: Rect; svg: string }>, W: number):
 }
 
 /**
- * The static page behind a layout (paper, halftone dots, border, frame and code mounts): the same for
- * every user, so it is rendered once per layout geometry and kept in memory (raw RGB, ~7.6 MB).
+ * Cached pixels are kept packed (deflate level 1) and unpacked where they are drawn: the flat page
+ * background and text on transparency pack 20–70:1 and unpack in ≈ 0.1–2 ms, so a thread's caches for
+ * all eight stories stay ≈ 1 MB instead of ≈ 20 MB (every pool worker holds its own: docs/fusion.md, "Memory").
  */
-const backgrounds = new Map<string, Promise<{ data: Buffer; width: number; height: number }>>();
+const pack = (b: Uint8Array): Buffer => zlib.deflateSync(b, { level: 1 });
+function unpack(z: Buffer, size: number): Buffer {
+  // one output chunk a little larger than the result: no concatenation
+  const out = zlib.inflateSync(z, { chunkSize: size + 64 });
+  if (out.length !== size) throw new Error(`poster layer: ${out.length} bytes, expected ${size}`);
+  return out;
+}
+
+/**
+ * The static page behind a layout (paper, halftone dots, border, frame and code mounts): the same for
+ * every user, so it is rendered once per layout geometry and kept in memory (RGB, packed: ≈ 7.6 MB → ≈ 0.3 MB).
+ */
+const backgrounds = new Map<string, Promise<{ packed: Buffer; width: number; height: number }>>();
 function background(L: PosterLayout) {
   const key = JSON.stringify([L.width, L.height, L.background, L.frames, L.code]);
   let hit = backgrounds.get(key);
@@ -160,7 +184,7 @@ function background(L: PosterLayout) {
     hit = renderAsync(svg, { font: { loadSystemFonts: false } }).then(async (img) => {
       // kept as RGB: the composite then writes straight into a 3-channel page
       const data = await sharp(Buffer.from(img.pixels), { raw: { width: img.width, height: img.height, channels: 4 } }).removeAlpha().raw().toBuffer();
-      return { data, width: img.width, height: img.height };
+      return { packed: pack(data), width: img.width, height: img.height };
     });
     if (backgrounds.size > 8) backgrounds.delete(backgrounds.keys().next().value as string);
     backgrounds.set(key, hit);
@@ -168,16 +192,16 @@ function background(L: PosterLayout) {
   return hit;
 }
 
-/** A premultiplied RGBA layer (resvg output) placed on the page. */
+/** A premultiplied RGBA layer (resvg output) placed on the page; its pixels packed (see `pack`). */
 interface Layer {
-  data: Buffer;
+  packed: Buffer;
   width: number;
   height: number;
   left: number;
   top: number;
 }
 
-const asLayer = (o: OverlayOptions): Layer => ({ data: o.input as Buffer, width: o.raw!.width, height: o.raw!.height, left: o.left!, top: o.top! });
+const asLayer = (o: OverlayOptions): Layer => ({ packed: pack(o.input as Buffer), width: o.raw!.width, height: o.raw!.height, left: o.left!, top: o.top! });
 
 /** Draws a premultiplied RGBA layer (resvg's pixels) over an RGB page, in place. */
 function blendLayer(page: Buffer, W: number, H: number, l: Layer): void {
@@ -185,7 +209,7 @@ function blendLayer(page: Buffer, W: number, H: number, l: Layer): void {
   const x1 = Math.min(W, l.left + l.width);
   const y0 = Math.max(0, l.top);
   const y1 = Math.min(H, l.top + l.height);
-  const d = l.data;
+  const d = unpack(l.packed, l.width * l.height * 4);
   for (let y = y0; y < y1; y++) {
     let s = ((y - l.top) * l.width + (x0 - l.left)) * 4;
     let o = (y * W + x0) * 3;
@@ -406,8 +430,7 @@ export async function composePoster(input: PosterInput): Promise<Buffer> {
   // one RGB page: the cached background, the frames (rotated), the code, the text layers; one JPEG encode
   const W = bg.width;
   const H = bg.height;
-  const page = Buffer.allocUnsafe(bg.data.length);
-  bg.data.copy(page);
+  const page = unpack(bg.packed, W * H * 3);
   L.frames.forEach((f, i) => drawRotated(page, W, H, frames[i].data, frames[i].width, frames[i].height, frames[i].channels, f.x + f.w / 2, f.y + f.h / 2, f.rotate ?? 0));
   copyRgb(page, W, H, codeImg.data, codeImg.width, codeImg.height, Math.round(q.x), Math.round(q.y));
   for (const l of [...texts, caption]) blendLayer(page, W, H, l);
