@@ -1,34 +1,41 @@
 /**
  * Worker thread body for engine/worker-pool.ts. Holds the current jobs' prepared faces until each
- * job ends, and the template frames it was sent: views over the main thread's SharedArrayBuffers,
- * so no worker decodes or copies a frame. Also composes posters and covers (engine/poster-task.ts).
+ * job ends, and the packed template frames it was sent (engine/story-frames.ts): views over the
+ * main thread's SharedArrayBuffers, so no worker decodes a PNG; a frame is unpacked per task and
+ * dropped after it. Also composes posters and covers (engine/poster-task.ts).
  */
 import { parentPort } from 'worker_threads';
 import { runFrameTask, type FrameTask } from './fuse-task';
 import { runPosterTask, type PosterTask } from './poster-task';
 import { toErrorPayload } from './errors';
 import type { PreparedFace } from './fuse';
-import type { RgbImage } from './raster';
+import type { PackedFrame } from './story-frames';
 
 const jobs = new Map<number, PreparedFace[]>();
-const frames = new Map<string, RgbImage>();
+const frames = new Map<string, PackedFrame>();
 
 interface Message {
-  type: 'faces' | 'end' | 'frame' | 'poster';
+  type: 'faces' | 'end' | 'frame' | 'poster' | 'memory';
   jobId: number;
   faces?: PreparedFace[];
   taskId?: number;
   task?: FrameTask | PosterTask;
   frameKey?: string;
-  image?: RgbImage;
+  packed?: PackedFrame;
 }
 
 parentPort!.on('message', async (msg: Message) => {
   if (msg.type === 'faces') { jobs.set(msg.jobId, msg.faces!); return; }
   if (msg.type === 'end') { jobs.delete(msg.jobId); return; }
+  if (msg.type === 'memory') {
+    // this thread's V8 heap and external memory (the bench reports them; RSS is the process's)
+    const m = process.memoryUsage();
+    parentPort!.postMessage({ type: 'memory', taskId: msg.taskId, memory: { heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers } });
+    return;
+  }
   if (msg.type === 'frame') {
     try {
-      if (msg.image) frames.set(msg.frameKey!, msg.image);
+      if (msg.packed) frames.set(msg.frameKey!, msg.packed);
       const r = await runFrameTask(jobs.get(msg.jobId) ?? [], msg.task as FrameTask, msg.frameKey ? frames.get(msg.frameKey) : undefined);
       const transfer = [r.jpeg.buffer as ArrayBuffer];
       if (r.rgb) transfer.push(r.rgb.buffer as ArrayBuffer);

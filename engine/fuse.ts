@@ -132,14 +132,22 @@ function smoothedFor(face: PreparedFace, smoothing: number): ComicSource {
 export const featureWeight = (f: number) => 1 - (1 - f) * (1 - f);
 
 /**
- * The frame's lighting on a slot's drawn face, per decoded frame (templates are decoded once per
- * process and kept, so this is computed once per slot, not per user). Measured over the canonical
- * face (shape 0) and looked up by frame position for the current box.
+ * The frame's lighting on a slot's drawn face, per frame and slot, computed once per thread (≈ 10 ms),
+ * not per user: keyed by the frame's name when the caller gives one (the pool unpacks a template anew
+ * for every task, engine/story-frames.ts), else by the pixel buffer. Measured over the canonical face
+ * (shape 0) and looked up by frame position for the current box.
  */
-const shadingCache = new WeakMap<RgbImage, Map<string, { box: Rect; values: Float32Array }>>();
-function shadingFor(frame: RgbImage, slot: Slot, box: Rect): Float32Array {
-  let m = shadingCache.get(frame);
-  if (!m) { m = new Map(); shadingCache.set(frame, m); }
+const SHADING_SCALE = 256;
+const shadingCache = new WeakMap<RgbImage, Map<string, { box: Rect; values: Int16Array }>>();
+/** The same, for frames unpacked anew for every task (engine/story-frames.ts): keyed by the frame's name. */
+const shadingByKey = new Map<string, Map<string, { box: Rect; values: Int16Array }>>();
+function shadingFor(frame: RgbImage, slot: Slot, box: Rect, frameKey?: string): Float32Array {
+  let m = frameKey !== undefined ? shadingByKey.get(frameKey) : shadingCache.get(frame);
+  if (!m) {
+    m = new Map();
+    if (frameKey !== undefined) shadingByKey.set(frameKey, m);
+    else shadingCache.set(frame, m);
+  }
   let s = m.get(slot.id);
   if (!s) {
     const p = slot.points ?? projectSlot(slot.pose);
@@ -147,14 +155,19 @@ function shadingFor(frame: RgbImage, slot: Slot, box: Rect): Float32Array {
     p.forEach(([x, y], i) => { pts[i * 3] = x; pts[i * 3 + 1] = y; });
     const sbox = boundsOf(pts, 3, null, 2, frame.width, frame.height);
     const smask = faceMask(pts, sbox, featherWidth(pts));
-    s = { box: sbox, values: frameShading(frame, sbox, smask) };
+    // kept as 1/256 L units in 16 bits (±128 L; the offsets stay within ±50): half the memory of
+    // Float32 for all of a campaign's frames (≈ 5 MB per thread), a rounding error below 0.002 L
+    const f = frameShading(frame, sbox, smask);
+    const values = new Int16Array(f.length);
+    for (let i = 0; i < f.length; i++) values[i] = Math.max(-32768, Math.min(32767, Math.round(f[i] * SHADING_SCALE)));
+    s = { box: sbox, values };
     m.set(slot.id, s);
   }
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0, sw = s.box.x1 - s.box.x0;
   const out = scratch('shade', bw * bh);
   for (let y = Math.max(box.y0, s.box.y0); y < Math.min(box.y1, s.box.y1); y++) {
     for (let x = Math.max(box.x0, s.box.x0); x < Math.min(box.x1, s.box.x1); x++) {
-      out[(y - box.y0) * bw + x - box.x0] = s.values[(y - s.box.y0) * sw + x - s.box.x0];
+      out[(y - box.y0) * bw + x - box.x0] = s.values[(y - s.box.y0) * sw + x - s.box.x0] / SHADING_SCALE;
     }
   }
   return out;
@@ -169,6 +182,11 @@ export interface FuseOptions {
   blend?: 'poisson' | 'alpha';
   /** Write the result here (frame-sized RGB) instead of a new buffer: the pool reuses one per thread. */
   out?: Uint8Array;
+  /**
+   * A stable name of the frame (engine/story-frames.ts `frameKey`) when its pixels are unpacked
+   * anew for every call: the frame's lighting is then cached by this name, not by the buffer.
+   */
+  frameKey?: string;
 }
 
 export interface StageTimings {
@@ -245,7 +263,7 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     const tone = hexToLab(style.skinTone);
     const keep = USER_TONE_SHARE * features;
     const target: [number, number, number] = [0, 1, 2].map((k) => tone[k] + keep * (face.stats.mean[k] - tone[k])) as [number, number, number];
-    const shading = shadingFor(frame, slot, box);
+    const shading = shadingFor(frame, slot, box, options.frameKey);
     transferColour(lab, { user: face.stats, target, saturation: style.saturation, shading, lighting: 0.8 }, mask);
     t2 = performance.now();
     timings.colour += t2 - t; t = t2;

@@ -7,12 +7,11 @@
  * worker from the raw frames, with the static layers cached per worker, then the story is handed to
  * `onStory`. This thread only routes messages. Templates come from per-process caches.
  */
-import { loadCampaign } from '../templates/render';
 import type { Story } from '../templates/schema';
 import type { PreparedFace, FuseOptions } from './fuse';
 import type { FrameResult, FrameTask } from './fuse-task';
 import type { FusePool } from './worker-pool';
-import { loadManifest, templatesDir } from './story-frames';
+import { loadCampaignFile, loadManifest, templatesDir } from './story-frames';
 import type { Slot } from './slot';
 
 export interface StoryTimings {
@@ -60,6 +59,13 @@ export interface RenderStoriesInput {
   cover?: boolean;
   /** Output id written into the metadata label of every frame and poster. */
   produceId?: (storyId: string) => string;
+  /**
+   * Keep every story's JPEGs until all are done and resolve with them (default true). false: a
+   * story's frames, poster and cover are handed to `onStory` and dropped after it, and the result
+   * carries ids and timings only — a caller that stores each story as it comes (the fuse CLI) then
+   * never holds all of them at once.
+   */
+  keepOutputs?: boolean;
 }
 
 const heroOnly = (slot: Slot) => (slot.role === 'hero' ? 0 : undefined);
@@ -67,7 +73,7 @@ let aiLabelText: { dir: string; text: string } | undefined;
 
 function aiLabel(): string {
   const dir = templatesDir();
-  if (aiLabelText?.dir !== dir) aiLabelText = { dir, text: loadCampaign(dir).aiLabel };
+  if (aiLabelText?.dir !== dir) aiLabelText = { dir, text: loadCampaignFile(dir).aiLabel };
   return aiLabelText.text;
 }
 
@@ -145,8 +151,10 @@ export async function renderStories(input: RenderStoriesInput): Promise<Rendered
     const frames = results.map((r) => toBuffer(r.jpeg));
     const out: RenderedStory = { id, frames, poster, cover, timings: { ...sum, frames_wall: t1 - t0, poster: composeMs, total: t2 - t0 } };
     await input.onStory?.(out);
+    if (input.keepOutputs === false) return { ...out, frames: [], poster: Buffer.alloc(0), cover: undefined };
     return out;
   });
+  pending.length = 0; // each story holds its own frames' promises: none kept past its story
   const settled = await Promise.allSettled(stories);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;

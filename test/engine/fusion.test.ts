@@ -16,6 +16,8 @@ import { AppError } from '../../engine/errors';
 import { readAiLabel } from '../../engine/ai-label';
 import { encodeJpeg } from '../../engine/encode';
 import { FusePool } from '../../engine/worker-pool';
+import { runFrameTask } from '../../engine/fuse-task';
+import { loadManifest, loadPackedFrame, templatesDir, unpackFrame } from '../../engine/story-frames';
 import { syntheticFrame, SYNTHETIC_SLOTS, SYNTHETIC_GROUP_SLOTS } from '../../scripts/fusion-synthetic';
 import type { RgbImage } from '../../engine/raster';
 
@@ -133,6 +135,43 @@ test('outputs carry the AI-generated label in their metadata', async () => {
   const label = await readAiLabel(jpeg);
   expect(label?.Label).toBe('1');
   expect((await sharp(jpeg).metadata()).format).toBe('jpeg');
+});
+
+test('frame JPEGs: the label is EXIF (ImageDescription, Software) and XMP, and costs no pixels', async () => {
+  const r = fuseOne(faces[0]);
+  const jpeg = await encodeJpeg(r.data, r.width, r.height, { produceId: 'job-1' });
+  const meta = await sharp(jpeg).metadata();
+  expect(meta.exif?.toString('latin1')).toContain('{"AIGC":{"Label":"1"');
+  expect(meta.exif?.toString('latin1')).toContain('my-shenzhen-story');
+  expect(meta.xmp?.toString('utf8')).toContain('AI合成');
+  expect((await readAiLabel(jpeg))?.ProduceID).toBe('job-1');
+  // the same pixels as the JPEG without the label segments
+  const bare = await sharp(Buffer.from(r.data), { raw: { width: r.width, height: r.height, channels: 3 } }).jpeg({ quality: 85, chromaSubsampling: '4:2:0', optimiseCoding: false }).toBuffer();
+  const [a, b] = await Promise.all([sharp(jpeg).raw().toBuffer(), sharp(bare).raw().toBuffer()]);
+  expect(a.equals(b)).toBe(true);
+});
+
+test('template frames: packed once, unpacked to the PNG\'s own pixels', async () => {
+  const id = loadManifest('chuang').frames.length > 1 ? 'chuang' : 'chao';
+  const packed = await loadPackedFrame(id, 1);
+  expect(packed.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+  expect(packed.data.length).toBeLessThan((packed.width * packed.height * 3) / 4);
+  const png = await sharp(path.join(templatesDir(), 'stories', id, 'rendered', 'frame-2.png')).removeAlpha().raw().toBuffer();
+  expect(Buffer.from(unpackFrame(packed).data).equals(png)).toBe(true);
+});
+
+test('the poster-size copy of a fused frame equals resizing the whole fused frame', async () => {
+  const frameIndex = 0;
+  const slots = loadManifest('chuang').frames[frameIndex].slots;
+  const assign = Object.fromEntries(slots.filter((x) => x.role === 'hero').map((x) => [x.id, 0]));
+  for (const size of [{ width: 468, height: 832 }, { width: 300, height: 500 }]) {
+    const r = await runFrameTask([faces[0]], { storyId: 'chuang', frameIndex, assign, options: {}, raw: true, thumb: size });
+    const whole = await sharp(Buffer.from(r.rgb!), { raw: { width: r.width, height: r.height, channels: 3 } }).resize(size.width, size.height, { fit: 'cover', kernel: 'linear' }).raw().toBuffer();
+    expect(r.thumb).toMatchObject(size);
+    let worst = 0;
+    for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i] - r.thumb!.data[i]));
+    expect(worst).toBe(0);
+  }
 });
 
 test('the pool runs in-thread with the same results when asked', async () => {
