@@ -1,43 +1,61 @@
 /**
- * Fusion figures for the benchmark (scripts/bench.ts imports `benchFusion`; also runnable alone:
+ * Fusion figures for the benchmark (scripts/bench.ts runs it in a child process; also runnable alone:
  * `npx tsx scripts/bench-fusion.ts [photo]`). Prints/returns medians in ms:
- * per frame (warp, colour, style, blend, fuse, encode) on one thread with warm caches, per story,
- * all stories from one photo through the worker pool (wall clock), the same with posters and
- * covers (engine/story-render.ts, the product path), frames per second on all cores, and peak RSS.
+ * per frame (unpack, warp, colour, style, blend, fuse, encode, and encode + the poster-size copy the
+ * pool makes of every poster frame) on one thread with warm caches, per story, all stories from one
+ * photo through the worker pool (wall clock), the same with posters and covers
+ * (engine/story-render.ts, the product path), frames per second, and peak RSS of this process
+ * (sampled every 20 ms; worker threads are part of it) with the workers' own V8 heaps.
+ * FUSE_WORKERS=N sets the pool size (engine/worker-pool.ts).
  */
 import fs from 'fs';
 import path from 'path';
-import { analyzeImage } from '../engine/analyze';
+import { analyzeImage, type Analysis } from '../engine/analyze';
 import { prepareFace, fuseFrame } from '../engine/fuse';
 import { encodeJpeg } from '../engine/encode';
-import { loadStory, storyIds } from '../engine/story-frames';
+import { posterCopy } from '../engine/fuse-task';
+import { frameKey, loadManifest, loadPackedFrame, storyIds, unpackFrame } from '../engine/story-frames';
 import { FusePool } from '../engine/worker-pool';
 import { renderStories } from '../engine/story-render';
 import { qrCodePng, scenePayload } from '../engine/qr-code';
+import { releaseSessions } from '../engine/onnx-session';
+import type { Slot } from '../engine/slot';
 
 const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s.length ? Math.round(s[s.length >> 1] * 10) / 10 : 0; };
+const MB = (b: number) => Math.round(b / 1048576);
 
 export async function benchFusion(photo = path.resolve(__dirname, '../node_modules/@vladmandic/face-api/demo/sample5.jpg')) {
-  let peak = process.memoryUsage().rss;
-  const tick = () => { peak = Math.max(peak, process.memoryUsage().rss); };
+  const rssAtStart = process.memoryUsage.rss();
+  let peak = rssAtStart;
+  const tick = () => { peak = Math.max(peak, process.memoryUsage.rss()); };
   const timer = setInterval(tick, 20);
-  const analysis = await analyzeImage(fs.readFileSync(photo));
+  let analysis: Analysis | undefined = await analyzeImage(fs.readFileSync(photo));
   const face = prepareFace(analysis, 0);
+  analysis = undefined;
+  await releaseSessions(); // the fusion figures below are about fusion, not the models
   const ids = storyIds();
-  const stories = await Promise.all(ids.map((id) => loadStory(id)));
-  const st: Record<string, number[]> = { warp: [], colour: [], style: [], blend: [], fuse: [], encode: [], story: [] };
+  const frames = ids.flatMap((id) => loadManifest(id).frames.map((f, i) => ({ id, i, slots: f.slots as Slot[] })));
+  const st: Record<string, number[]> = { unpack: [], warp: [], colour: [], style: [], blend: [], fuse: [], encode: [], encode_and_copy: [], story: [] };
+  // One thread: frames unpacked one at a time (as the pool's workers do), fused, encoded.
   for (let round = 0; round < 3; round++) {
-    for (const s of stories) {
+    for (const id of ids) {
       const ts = performance.now();
-      for (const f of s.frames) {
+      for (const f of frames.filter((x) => x.id === id)) {
+        const packed = await loadPackedFrame(f.id, f.i);
+        const tu = performance.now();
+        const image = unpackFrame(packed);
         const t0 = performance.now();
-        const r = fuseFrame(f.image, f.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })));
+        const key = frameKey(f.id, f.i);
+        const r = fuseFrame(image, f.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })), { frameKey: key });
         const t1 = performance.now();
         await encodeJpeg(r.data, r.width, r.height);
         const t2 = performance.now();
+        // the poster-size copy each pool task also makes (engine/fuse-task.ts), one after the other here
+        await posterCopy(r, image, key, { width: 468, height: 832 }, r.slots.map((s) => s.box));
+        const t3 = performance.now();
         if (round > 0) {
           for (const k of ['warp', 'colour', 'style', 'blend'] as const) st[k].push(r.timings[k]);
-          st.fuse.push(t1 - t0); st.encode.push(t2 - t1);
+          st.unpack.push(t0 - tu); st.fuse.push(t1 - t0); st.encode.push(t2 - t1); st.encode_and_copy.push(t3 - t1);
         }
       }
       if (round > 0) st.story.push(performance.now() - ts);
@@ -45,10 +63,10 @@ export async function benchFusion(photo = path.resolve(__dirname, '../node_modul
     }
   }
   const pool = new FusePool();
-  const tasks = stories.flatMap((s) => s.frames.map((f, frameIndex) => ({ storyId: s.id, frameIndex, assign: Object.fromEntries(f.slots.filter((x) => x.role === 'hero').map((x) => [x.id, 0])), options: {} })));
-  await pool.run([face], tasks); // warm: workers decode templates, JIT
+  const tasks = frames.map((f) => ({ storyId: f.id, frameIndex: f.i, assign: Object.fromEntries(f.slots.filter((x) => x.role === 'hero').map((x) => [x.id, 0])), options: {} }));
+  await pool.run([face], tasks); // warm: workers' caches, JIT
   const walls: number[] = [];
-  for (let i = 0; i < 3; i++) { const t = performance.now(); await pool.run([face], tasks); walls.push(performance.now() - t); tick(); }
+  for (let i = 0; i < 5; i++) { const t = performance.now(); await pool.run([face], tasks); walls.push(performance.now() - t); tick(); }
   // The product path: all stories with posters and covers (engine/story-render.ts).
   const code = await qrCodePng(scenePayload('pages/index/index', 't=benchToken000000000000'));
   const storyWalls: number[] = [];
@@ -58,17 +76,22 @@ export async function benchFusion(photo = path.resolve(__dirname, '../node_modul
     storyWalls.push(performance.now() - t);
     tick();
   }
+  const workers = await pool.workerMemory();
   await pool.close();
   clearInterval(timer);
+  tick();
   const all = median(walls);
+  const m = (k: string) => median(st[k]);
   return {
-    frame: { warp: median(st.warp), colour: median(st.colour), style: median(st.style), blend: median(st.blend), fuse: median(st.fuse), encode: median(st.encode) },
-    story_one_thread: median(st.story),
+    frame: { unpack: m('unpack'), warp: m('warp'), colour: m('colour'), style: m('style'), blend: m('blend'), fuse: m('fuse'), encode: m('encode'), encode_with_poster_copy: m('encode_and_copy') },
+    story_one_thread: m('story'),
     all_stories: { frames: tasks.length, workers: pool.size, wall: all, fps: Math.round((tasks.length / all) * 1000 * 10) / 10 },
     // all eight stories through renderStories: frames + posters + covers, wall clock
     all_stories_with_posters: median(storyWalls),
-    // main thread RSS (the workers share the process: RSS covers them too)
-    peak_rss_mb: Math.round(peak / 1048576),
+    // this process (the worker threads share it: RSS covers them too)
+    peak_rss_mb: MB(peak),
+    rss_at_start_mb: MB(rssAtStart),
+    worker_heaps_mb: workers.map((w) => ({ heap: MB(w.heapTotal), array_buffers: MB(w.arrayBuffers) })),
   };
 }
 

@@ -7,7 +7,8 @@
  *  - the same two models run through TF.js wasm (single-threaded) on the same input tensors,
  *    side by side with ORT, per model run, with the ratio;
  *  - cold start: a child process from exec to "models ready" (sessions created), as a server sees it;
- *  - peak RSS of this process.
+ *  - peak RSS of this process;
+ *  - `fusion`: scripts/bench-fusion.ts in a child process (its own peak RSS, libuv's default threads).
  * Sections are keyed so later stages (fusion) can add their own beside `analysis`.
  */
 process.env.UV_THREADPOOL_SIZE = '1';
@@ -122,10 +123,16 @@ async function main() {
     tfjsError = (e as Error).message;
   }
 
-  // Fusion figures (scripts/bench-fusion.ts): per frame on one thread, per story, all stories through the worker pool.
+  // Fusion figures (scripts/bench-fusion.ts): per frame on one thread, per story, all stories through
+  // the worker pool, peak RSS. In a child process of its own, as the fuse CLI and the server run it:
+  // libuv's default thread pool (this process pins one thread for the one-core figures above; the
+  // pool's JPEG encodes run there) and a peak RSS that is the fusion's, not TF.js's and the models'.
   let fusion: unknown;
   try {
-    fusion = await (await import('./bench-fusion')).benchFusion();
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.UV_THREADPOOL_SIZE;
+    const r = spawnSync(process.execPath, ['-e', `require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, 'bench-fusion.ts'))}).benchFusion().then((r) => { process.stdout.write(JSON.stringify(r)); process.exit(0); });`], { encoding: 'utf8', env, maxBuffer: 1 << 20 });
+    fusion = JSON.parse(r.stdout);
   } catch (e) {
     fusion = { error: (e as Error).message };
   }
