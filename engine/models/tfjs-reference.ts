@@ -98,22 +98,22 @@ async function loadFaceApiRecognition(manifestPath: string): Promise<ReferenceMo
   const conv = (x: T4, p: string) => convLayer(x, p, 1, true, 'same');
   const convNoRelu = (x: T4, p: string) => convLayer(x, p, 1, false, 'same');
   const convDown = (x: T4, p: string) => convLayer(x, p, 2, true, 'valid');
-  const residual = (x: T4, p: string): T4 => tf.relu(tf.add(convNoRelu(conv(x, `${p}/conv1`), `${p}/conv2`), x));
+  const residual = (x: T4, p: string): T4 => tf.relu(tf.add(convNoRelu(conv(x, `${p}/conv1`), `${p}/conv2`), x)) as T4;
   const residualDown = (x: T4, p: string): T4 => {
     let out = convNoRelu(convDown(x, `${p}/conv1`), `${p}/conv2`);
     let pooled = tf.avgPool(x, 2, 2, 'valid') as T4;
-    const zeros = tf.zeros<tf.Rank.R4>(pooled.shape);
+    const zeros = tf.zeros<tf.Rank.R4>(pooled.shape as [number, number, number, number]);
     const isPad = pooled.shape[3] !== out.shape[3];
     if (pooled.shape[1] !== out.shape[1] || pooled.shape[2] !== out.shape[2]) {
       const padX = [...out.shape] as [number, number, number, number];
       padX[1] = 1;
-      out = tf.concat([out, tf.zeros<tf.Rank.R4>(padX)], 1);
+      out = tf.concat([out, tf.zeros<tf.Rank.R4>(padX)], 1) as T4;
       const padY = [...out.shape] as [number, number, number, number];
       padY[2] = 1;
-      out = tf.concat([out, tf.zeros<tf.Rank.R4>(padY)], 2);
+      out = tf.concat([out, tf.zeros<tf.Rank.R4>(padY)], 2) as T4;
     }
-    pooled = isPad ? tf.concat([pooled, zeros], 3) : pooled;
-    return tf.relu(tf.add(pooled, out));
+    pooled = isPad ? (tf.concat([pooled, zeros], 3) as T4) : pooled;
+    return tf.relu(tf.add(pooled, out)) as T4;
   };
   const forward = (x: T4): tf.Tensor2D => {
     const normalized = tf.div(tf.sub(tf.mul(x, 255), tf.tensor1d([122.782, 117.001, 104.298])), 255) as T4;
@@ -133,7 +133,7 @@ async function loadFaceApiRecognition(manifestPath: string): Promise<ReferenceMo
     outputNodes: ['descriptor'],
     run: (input, shape) =>
       tf.tidy(() => {
-        const t = forward(tf.tensor(input, shape, 'float32') as T4);
+        const t = forward(tf.tensor4d(input, shape as [number, number, number, number], 'float32'));
         return [{ data: t.dataSync() as Float32Array, shape: t.shape.slice() }];
       }),
     dispose: () => Object.values(w).forEach((t) => t.dispose()),

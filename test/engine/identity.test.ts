@@ -19,7 +19,7 @@ import { analyzeImage, type Analysis } from '../../engine/analyze';
 import { prepareFace, fuseFrame, type PreparedFace } from '../../engine/fuse';
 import { faceEmbedding, cosine } from '../../engine/face-embedding';
 import { loadStory, storyIds } from '../../engine/story-frames';
-import type { Slot } from '../../engine/slot';
+import type { StoryFrame } from '../../engine/story-frames';
 import { meshOf, FIXTURE } from '../../scripts/eval-identity';
 
 jest.setTimeout(60_000);
@@ -58,7 +58,7 @@ test('the embedding tells the three sample3 faces apart (degraded copy → own f
   }
 });
 
-async function heroEmbedding(f: { image: { data: Uint8Array; width: number; height: number }; slots: Slot[] }, face: PreparedFace, features?: number) {
+async function heroEmbedding(f: StoryFrame, face: PreparedFace, features?: number) {
   const r = fuseFrame(f.image, f.slots.map((sl) => ({ slot: sl, face: sl.role === 'hero' ? face : null })), { features });
   const hero = r.slots.find((s) => f.slots.find((x) => x.id === s.id)?.role === 'hero')!;
   return faceEmbedding({ data: r.data, width: r.width, height: r.height }, hero.points, 3);
