@@ -6,14 +6,14 @@
  * routes messages and waits while workers do the pixel work.
  */
 import sharp from 'sharp';
-import { analyzeDecoded, type FaceResult } from '../engine/analyze';
-import { AppError } from '../engine/errors';
-import { deserializeFaceData, serializeFaceData } from '../engine/face-data';
-import { decodeImage, type DecodedImage } from '../engine/image-decode';
-import { checkPhoto, selectFace } from '../engine/photo-checks';
-import { prepareFace, type PreparedFace } from '../engine/fuse';
-import { renderStories } from '../engine/story-render';
-import { FusePool } from '../engine/worker-pool';
+import { analyzeDecoded, type FaceResult } from '../engine/analysis/analyze';
+import { AppError } from '../engine/core/errors';
+import { deserializeFaceData, serializeFaceData } from '../engine/fusion/face-data';
+import { decodeImage, type DecodedImage } from '../engine/core/image-decode';
+import { checkPhoto, selectFace } from '../engine/analysis/photo-checks';
+import { prepareFace, type PreparedFace } from '../engine/fusion/fuse';
+import { renderStories } from '../engine/pipeline/story-render';
+import { FusePool } from '../engine/pipeline/worker-pool';
 import type { AnalysedPhoto, FaceEngine, FusedStory } from './engine-port';
 
 /** Faces a user may pick from in a group photo (Tencent's API fuses up to six). */

@@ -2,7 +2,7 @@
  * What the server flow needs from the image engine. `backend/engine-adapter.ts` binds it to
  * engine/ (analysis, fusion, posters); the domain only sees this interface.
  */
-import type { FaceResult } from '../engine/analyze';
+import type { FaceResult } from '../engine/analysis/analyze';
 
 export interface AnalysedPhoto {
   /** Public face list, as the analyze CLI prints it. */

@@ -7,9 +7,9 @@
  * unreadable input and NO_FACE are errors, and each face's quality carries its issue codes.
  */
 import fs from 'fs';
-import { analyzeImage, requireFace } from '../engine/analyze';
-import { checkPhoto, faceIssues } from '../engine/photo-checks';
-import { AppError, toErrorPayload } from '../engine/errors';
+import { analyzeImage, requireFace } from '../engine/analysis/analyze';
+import { checkPhoto, faceIssues } from '../engine/analysis/photo-checks';
+import { AppError, toErrorPayload } from '../engine/core/errors';
 
 // Nothing but our JSON may reach stdout: route stray library logging to stderr.
 console.log = console.error;

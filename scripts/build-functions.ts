@@ -20,10 +20,10 @@ export const NATIVE_EXTERNALS = ['wx-server-sdk', 'onnxruntime-node', 'sharp', '
 /** Folders of other platforms' binaries inside native packages (WeChat runs linux-x64). */
 const FOREIGN_BINARIES = [/[\\/]bin[\\/]napi-v\d+[\\/](darwin|win32)([\\/]|$)/, /[\\/]bin[\\/]napi-v\d+[\\/]linux[\\/]arm64([\\/]|$)/];
 
-/** The TTF font the posters are drawn with (engine/fonts.ts finds it in ./fonts next to the bundle). */
+/** The TTF font the posters are drawn with (engine/output/fonts.ts finds it in ./fonts next to the bundle). */
 const FONT_FILES = ['@expo-google-fonts/zcool-kuaile/400Regular/ZCOOLKuaiLe_400Regular.ttf'];
 
-/** The fusion worker's bundle, next to index.js (engine/worker-pool.ts `workerScript`). */
+/** The fusion worker's bundle, next to index.js (engine/pipeline/worker-pool.ts `workerScript`). */
 export const WORKER_FILE = 'fuse-worker.js';
 
 const SRC = path.join(ROOT, 'cloudfunctions');
@@ -88,10 +88,10 @@ export async function buildFunction(name: string): Promise<BuiltFunction> {
   };
   const result = await build({ ...options, entryPoints: [entry], outfile: path.join(outDir, 'index.js') });
   const metafiles = [result.metafile];
-  // The fusion worker pool (engine/worker-pool.ts) starts `fuse-worker.js` from the bundle's own
+  // The fusion worker pool (engine/pipeline/worker-pool.ts) starts `fuse-worker.js` from the bundle's own
   // folder (__dirname of index.js): a second entry, bundled the same way.
-  if (Object.keys(result.metafile.inputs).some((i) => i.includes('engine/worker-pool'))) {
-    const worker = await build({ ...options, entryPoints: [path.join(ROOT, 'engine', 'fuse-worker.ts')], outfile: path.join(outDir, WORKER_FILE) });
+  if (Object.keys(result.metafile.inputs).some((i) => i.includes('engine/pipeline/worker-pool'))) {
+    const worker = await build({ ...options, entryPoints: [path.join(ROOT, 'engine', 'pipeline', 'fuse-worker.ts')], outfile: path.join(outDir, WORKER_FILE) });
     metafiles.push(worker.metafile);
   }
   // Which externals the bundles really import decides what ships with them.
@@ -114,7 +114,7 @@ export async function buildFunction(name: string): Promise<BuiltFunction> {
   fs.copyFileSync(path.join(SRC, name, 'config.json'), path.join(outDir, 'config.json'));
 
   const inputs = Object.keys(result.metafile.inputs);
-  if (inputs.some((i) => i.includes('engine/onnx-session'))) {
+  if (inputs.some((i) => i.includes('engine/analysis/onnx-session'))) {
     // Only the analysis models: face-recognition.onnx (22 MB) is the quality measure of tests and
     // scripts/eval-identity.ts, never used by a function.
     fs.cpSync(path.join(ROOT, 'models'), path.join(outDir, 'models'), {
@@ -122,11 +122,11 @@ export async function buildFunction(name: string): Promise<BuiltFunction> {
       filter: (f) => !path.basename(f).startsWith('face-recognition'),
     });
   }
-  if (inputs.some((i) => i.includes('engine/fonts'))) {
+  if (inputs.some((i) => i.includes('engine/output/fonts'))) {
     fs.mkdirSync(path.join(outDir, 'fonts'), { recursive: true });
     for (const f of FONT_FILES) fs.copyFileSync(path.join(ROOT, 'node_modules', f), path.join(outDir, 'fonts', path.basename(f)));
   }
-  if (inputs.some((i) => i.includes('engine/fuse') || i.includes('engine/poster'))) {
+  if (inputs.some((i) => i.includes('engine/fusion/') || i.includes('engine/pipeline/'))) {
     fs.cpSync(path.join(ROOT, 'templates'), path.join(outDir, 'templates'), {
       recursive: true,
       filter: (src) => !src.endsWith('.svg'), // rendered PNGs and manifests are what runs

@@ -8,10 +8,10 @@
 import crypto from 'crypto';
 import fs from 'fs';
 import path from 'path';
-import { MODEL_SOURCES, ModelSource } from '../engine/models/sources';
-import { graphModelFiles, readGraphModel } from '../engine/models/tfjs-graph';
-import { convertGraph } from '../engine/models/tfjs-to-onnx';
-import { faceRecognitionFiles, readFaceRecognitionNet } from '../engine/models/face-recognition-net';
+import { MODEL_SOURCES, ModelSource } from './models/sources';
+import { graphModelFiles, readGraphModel } from './models/tfjs-graph';
+import { convertGraph } from './models/tfjs-to-onnx';
+import { faceRecognitionFiles, readFaceRecognitionNet } from './models/face-recognition-net';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -51,7 +51,7 @@ function sha256(files: string[]): string {
 
 /** The converter's own sources: a change in them must reconvert. */
 function converterHash(): string {
-  const dir = path.join(ROOT, 'engine', 'models');
+  const dir = path.join(ROOT, 'scripts', 'models');
   const files = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))

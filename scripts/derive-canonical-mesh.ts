@@ -1,6 +1,6 @@
 /**
  * Derives the canonical 3D face mesh used by fusion slots from FaceMesh itself, and writes it to
- * engine/canonical-mesh-data.ts (source, ≈12 KB; reproducible: `npx tsx scripts/derive-canonical-mesh.ts`).
+ * engine/fusion/canonical-mesh-data.ts (source, ≈12 KB; reproducible: `npx tsx scripts/derive-canonical-mesh.ts`).
  *
  * How (docs/fusion.md):
  *  1. Run our own analysis (BlazeFace + FaceMesh) on the npm fixture photos
@@ -9,7 +9,7 @@
  *  2. Generalised Procrustes analysis in 3D: centre and normalise every mesh, rotate it onto the
  *     running mean (Horn's quaternion method), re-average, repeat until the mean stops moving.
  *     This removes pose and scale and averages expression and identity away.
- *  3. Put the mean into the head's own axes exactly as engine/face-pose.ts reads them (x from the
+ *  3. Put the mean into the head's own axes exactly as engine/analysis/face-pose.ts reads them (x from the
  *     eye corners and cheeks, y forehead→chin), then pitch it so estimatePose() reads 0 for the
  *     canonical mesh: a slot with pose 0 is what the analysis calls a frontal face.
  *  4. Make it left/right symmetric by averaging with its mirror image (the mirror partner of each
@@ -20,11 +20,11 @@
  */
 import fs from 'fs';
 import path from 'path';
-import { analyzeImage } from '../engine/analyze';
-import { estimatePose } from '../engine/face-pose';
-import { FACE_OVAL } from '../engine/photo-checks';
+import { analyzeImage } from '../engine/analysis/analyze';
+import { estimatePose } from '../engine/analysis/face-pose';
+import { FACE_OVAL } from '../engine/analysis/photo-checks';
 import Delaunator from 'delaunator';
-import { procrustes3, applySimilarity3, poseRotation, type Vec3 } from '../engine/geometry';
+import { procrustes3, applySimilarity3, poseRotation, type Vec3 } from '../engine/core/geometry';
 
 const N = 468;
 const ROOT = path.resolve(__dirname, '..');
@@ -146,7 +146,7 @@ export const CANONICAL_TRIANGLES: readonly number[] = [
 ${Array.from({ length: Math.ceil(tri.length / 24) }, (_, r) => '  ' + tri.slice(r * 24, r * 24 + 24).join(', ') + ',').join('\n')}
 ];
 `;
-  fs.writeFileSync(path.join(ROOT, 'engine/canonical-mesh-data.ts'), body);
+  fs.writeFileSync(path.join(ROOT, 'engine/fusion/canonical-mesh-data.ts'), body);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -5,7 +5,7 @@
  *       every single-face photo of <dir> (default ../shared/faces, local evaluation only) that the
  *       photo checks accept (a rejected photo is never fused; they are listed) fused
  *       into every hero frame of the eight stories (defaults shape/features); for each fused frame
- *       the identity embedding (engine/face-embedding.ts) of the comic face against every photo:
+ *       the identity embedding (scripts/eval/face-embedding.ts) of the comic face against every photo:
  *       own-photo similarity, best other person, rank-1 rate; the seam measure and the
  *       background-unchanged check.
  *
@@ -14,12 +14,12 @@
  */
 import fs from 'fs';
 import path from 'path';
-import { analyzeImage, type Analysis } from '../engine/analyze';
-import { faceIssues } from '../engine/photo-checks';
-import { prepareFace, fuseFrame } from '../engine/fuse';
-import { faceEmbedding, cosine } from '../engine/face-embedding';
-import { loadStory, storyIds } from '../engine/story-frames';
-import type { RgbImage } from '../engine/raster';
+import { analyzeImage, type Analysis } from '../engine/analysis/analyze';
+import { faceIssues } from '../engine/analysis/photo-checks';
+import { prepareFace, fuseFrame } from '../engine/fusion/fuse';
+import { faceEmbedding, cosine } from './eval/face-embedding';
+import { loadStory, storyIds } from '../engine/pipeline/story-frames';
+import type { RgbImage } from '../engine/core/raster';
 
 const ROOT = path.resolve(__dirname, '..');
 export const FIXTURE = (n: number) => path.join(ROOT, 'node_modules/@vladmandic/face-api/demo', `sample${n}.jpg`);

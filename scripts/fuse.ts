@@ -10,15 +10,15 @@
  */
 import fs from 'fs';
 import path from 'path';
-import { analyzeImage, requireFace, type Analysis } from '../engine/analyze';
-import { checkPhoto } from '../engine/photo-checks';
-import { AppError, toErrorPayload } from '../engine/errors';
-import { prepareFace, checkDegree, DEFAULT_SHAPE, DEFAULT_FEATURES } from '../engine/fuse';
-import { FusePool } from '../engine/worker-pool';
-import { storyIds, loadPackedFrame, loadManifest } from '../engine/story-frames';
-import { renderStories } from '../engine/story-render';
-import { qrCodePng, scenePayload } from '../engine/qr-code';
-import { releaseSessions } from '../engine/onnx-session';
+import { analyzeImage, requireFace, type Analysis } from '../engine/analysis/analyze';
+import { checkPhoto } from '../engine/analysis/photo-checks';
+import { AppError, toErrorPayload } from '../engine/core/errors';
+import { prepareFace, checkDegree, DEFAULT_SHAPE, DEFAULT_FEATURES } from '../engine/fusion/fuse';
+import { FusePool } from '../engine/pipeline/worker-pool';
+import { storyIds, loadPackedFrame, loadManifest } from '../engine/pipeline/story-frames';
+import { renderStories } from '../engine/pipeline/story-render';
+import { qrCodePng, scenePayload } from '../engine/output/qr-code';
+import { releaseSessions } from '../engine/analysis/onnx-session';
 
 /** What the backend prints on a poster: page `pages/index/index`, scene `t=<share token>` (backend/domain/stories.ts). */
 const CODE_PAGE = 'pages/index/index';

@@ -12,9 +12,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
-import { analyzeImage } from '../engine/analyze';
-import { prepareFace, fuseFrame, type PreparedFace } from '../engine/fuse';
-import { loadStory, type StoryFrame } from '../engine/story-frames';
+import { analyzeImage } from '../engine/analysis/analyze';
+import { prepareFace, fuseFrame, type PreparedFace } from '../engine/fusion/fuse';
+import { loadStory, type StoryFrame } from '../engine/pipeline/story-frames';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEMO = path.join(ROOT, 'node_modules', '@vladmandic', 'face-api', 'demo');

@@ -1,13 +1,13 @@
 /**
  * A drawn comic frame of our own (720×1280, flat colours, ink outlines, a drawn face per slot), for
  * fusion tests and the benchmark while the story templates are not there (and for CI, which must
- * not depend on the templates' art). The drawn face follows engine/slot.ts: the slot's projected
+ * not depend on the templates' art). The drawn face follows engine/fusion/slot.ts: the slot's projected
  * face oval is filled with the skin tone, hair sits above the oval's top.
  */
 import sharp from 'sharp';
-import { projectSlot, FACE_OVAL, JAW } from '../engine/canonical-mesh';
-import { SlotSchema, type Slot } from '../engine/slot';
-import type { RgbImage } from '../engine/raster';
+import { projectSlot, FACE_OVAL, JAW } from '../engine/fusion/canonical-mesh';
+import { SlotSchema, type Slot } from '../engine/fusion/slot';
+import type { RgbImage } from '../engine/core/raster';
 
 export const SYNTHETIC_SLOTS: Slot[] = [
   SlotSchema.parse({ id: 'hero', role: 'hero', pose: { center: [360, 470], width: 300, yaw: 0, pitch: 0, roll: 0 }, style: {} }),

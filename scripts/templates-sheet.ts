@@ -9,10 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
 import { Resvg } from '@resvg/resvg-js';
-import { resvgFontOptions, FONT_COMIC, FONT_SANS } from '../engine/fonts';
+import { resvgFontOptions, FONT_COMIC, FONT_SANS } from '../engine/output/fonts';
 import { loadCampaign, loadStory, renderedFramePath } from '../templates/render';
-import type { Slot } from '../engine/slot';
-import type { Story } from '../templates/schema';
+import type { Slot } from '../engine/fusion/slot';
+import type { Story } from '../engine/pipeline/story-schema';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'dist', 'contact-sheets');
@@ -53,14 +53,14 @@ type Fuser = (storyId: string, story: Story) => Promise<Buffer[]>;
 
 /** The fusion engine, if this checkout has it and its models: a function fusing a story's frames. */
 async function loadFuser(photoPath: string | undefined): Promise<{ fuse: Fuser; sample: string } | { reason: string }> {
-  let fuseMod: typeof import('../engine/fuse');
-  let analyzeMod: typeof import('../engine/analyze');
-  let framesMod: typeof import('../engine/story-frames');
+  let fuseMod: typeof import('../engine/fusion/fuse');
+  let analyzeMod: typeof import('../engine/analysis/analyze');
+  let framesMod: typeof import('../engine/pipeline/story-frames');
   try {
-    fuseMod = await import('../engine/fuse');
-    analyzeMod = await import('../engine/analyze');
-    framesMod = await import('../engine/story-frames');
-    if (typeof fuseMod.fuseFrame !== 'function' || typeof fuseMod.prepareFace !== 'function') return { reason: 'engine/fuse.ts exports no fuseFrame/prepareFace' };
+    fuseMod = await import('../engine/fusion/fuse');
+    analyzeMod = await import('../engine/analysis/analyze');
+    framesMod = await import('../engine/pipeline/story-frames');
+    if (typeof fuseMod.fuseFrame !== 'function' || typeof fuseMod.prepareFace !== 'function') return { reason: 'engine/fusion/fuse.ts exports no fuseFrame/prepareFace' };
   } catch (e) {
     return { reason: `fusion engine not loadable (${(e as Error).message.split('\n')[0]})` };
   }

@@ -2,8 +2,8 @@
  * Text drawn over the frame art at build time, from the manifest: the caption box and the speech
  * bubbles. Keeping text in story.json (not in the SVG) lets an operator edit words without touching art.
  */
-import { FONT_COMIC, FONT_SANS } from '../engine/fonts';
-import type { Bubble, Frame, Rect } from './schema';
+import { FONT_COMIC, FONT_SANS } from '../engine/output/fonts';
+import type { Bubble, Frame, Rect } from '../engine/pipeline/story-schema';
 
 const INK = '#1b1b1f';
 const r1 = (n: number) => Math.round(n * 10) / 10;

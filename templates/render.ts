@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { Resvg, renderAsync } from '@resvg/resvg-js';
-import { resvgFontOptions, FONT_FILES } from '../engine/fonts';
+import { resvgFontOptions, FONT_FILES } from '../engine/output/fonts';
 import { composeFrameSvg } from './overlay';
-import { CampaignSchema, StorySchema, type Campaign, type Frame, type Story } from './schema';
+import { CampaignSchema, StorySchema, type Campaign, type Frame, type Story } from '../engine/pipeline/story-schema';
 
 export const TEMPLATES_DIR = path.resolve(__dirname);
 

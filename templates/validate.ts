@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ZodIssue } from 'zod';
-import { BubbleSchema, CampaignSchema, PosterLayoutSchema, RectSchema, StorySchema, type Rect } from './schema';
+import { BubbleSchema, CampaignSchema, PosterLayoutSchema, RectSchema, StorySchema, type Rect } from '../engine/pipeline/story-schema';
 import { bubbleBox, layoutCaption } from './overlay';
-import { MAX_SLOTS_PER_FRAME, SlotPoseSchema } from '../engine/slot';
+import { MAX_SLOTS_PER_FRAME, SlotPoseSchema } from '../engine/fusion/slot';
 
 export interface Problem {
   /** Path relative to the templates root's parent (e.g. templates/stories/kuai/story.json). */

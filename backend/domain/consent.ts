@@ -1,5 +1,5 @@
 import campaign from '../../templates/campaign.json';
-import { AppError } from '../../engine/errors';
+import { AppError } from '../../engine/core/errors';
 import type { Doc, Ports } from '../ports';
 
 /** The consent text's version; changing the text means a new version and a new consent. */

@@ -1,7 +1,7 @@
-import { AppError } from '../../engine/errors';
+import { AppError } from '../../engine/core/errors';
 import type { FaceEngine } from '../engine-port';
 import type { Doc, Ports } from '../ports';
-import type { FaceResult } from '../../engine/analyze';
+import type { FaceResult } from '../../engine/analysis/analyze';
 import { requireConsent } from './consent';
 import { newId, userPrefix } from './ids';
 import { QUOTAS, takeQuota } from './limits';

@@ -1,4 +1,4 @@
-import { AppError } from '../../engine/errors';
+import { AppError } from '../../engine/core/errors';
 import type { CollectionName, Ports } from '../ports';
 import { userPrefix } from './ids';
 import { forgetPhoto, type PhotoDoc, type UploadDoc } from './photos';

@@ -1,4 +1,4 @@
-import { AppError } from '../../engine/errors';
+import { AppError } from '../../engine/core/errors';
 import type { FaceEngine } from '../engine-port';
 import { STORIES, type StoryInfo } from './catalog';
 import type { Doc, Ports } from '../ports';

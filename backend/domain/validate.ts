@@ -1,4 +1,4 @@
-import { AppError } from '../../engine/errors';
+import { AppError } from '../../engine/core/errors';
 
 /** Small event readers: every bad field becomes INVALID_ARGUMENT naming the field. */
 const bad = (field: string, reason: string) => new AppError('INVALID_ARGUMENT', { reason: `${field}: ${reason}`, details: { field } });

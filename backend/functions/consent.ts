@@ -1,4 +1,4 @@
-import { AppError } from '../../engine/errors';
+import { AppError } from '../../engine/core/errors';
 import { CONSENT_VERSION, currentConsent, recordConsent, type AgeGroup } from '../domain/consent';
 import { str } from '../domain/validate';
 import { callerOf, type FnDefinition } from './types';

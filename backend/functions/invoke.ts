@@ -1,4 +1,4 @@
-import { AppError, toErrorPayload } from '../../engine/errors';
+import { AppError, toErrorPayload } from '../../engine/core/errors';
 import { log } from '../log';
 import type { FnContext, FnDefinition, FnResult } from './types';
 

@@ -1,4 +1,4 @@
-import { AppError } from '../../engine/errors';
+import { AppError } from '../../engine/core/errors';
 import { recordFirstTouch } from '../domain/attribution';
 import { str } from '../domain/validate';
 import type { FnDefinition } from './types';

@@ -1,4 +1,4 @@
-import { AppError } from '../../engine/errors';
+import { AppError } from '../../engine/core/errors';
 import { deleteUserData, sweep, type SweepReport } from '../domain/retention';
 import { callerOf, type FnDefinition } from './types';
 

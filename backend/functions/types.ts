@@ -1,4 +1,4 @@
-import type { ErrorPayload } from '../../engine/errors';
+import type { ErrorPayload } from '../../engine/core/errors';
 import type { WorkQueue } from '../domain/limits';
 import type { Settings } from '../domain/settings';
 import type { FaceEngine } from '../engine-port';

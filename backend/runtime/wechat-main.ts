@@ -1,11 +1,11 @@
-import { createWechatPorts, callerFromContext } from '../adapters/wechat';
+import { createWechatPorts, callerFromContext } from '../adapters/wechat/index';
 import type { WxCloud } from '../adapters/wechat/sdk';
 import { invoke } from '../functions/invoke';
 import type { FnDefinition, FnResult, Services } from '../functions/types';
 import type { Ports } from '../ports';
 import { createServices } from './services';
 import type { FaceEngine } from '../engine-port';
-import { AppError } from '../../engine/errors';
+import { AppError } from '../../engine/core/errors';
 
 /** Functions that never touch images are bundled without the engine (and its native modules). */
 const noEngine = (): FaceEngine => {

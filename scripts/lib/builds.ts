@@ -37,7 +37,7 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): v
 }
 
 /** What the client builds depend on. */
-const CLIENT_INPUTS = ['client/src', 'config', 'engine/errors.ts', 'templates/campaign.json', 'babel.config.js', 'package-lock.json'];
+const CLIENT_INPUTS = ['client/src', 'config', 'engine/core/errors.ts', 'templates/campaign.json', 'babel.config.js', 'package-lock.json'];
 
 /** Builds a Taro platform if its sources changed since the last build. */
 export function buildClientIfStale(platform: 'weapp' | 'h5'): void {

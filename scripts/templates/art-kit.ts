@@ -5,9 +5,9 @@
  *
  * Everything is deterministic: randomness comes from a seeded generator.
  * Coordinates are frame pixels (y down). Text inside art uses the npm TTF families
- * `Noto Sans SC` and `ZCOOL KuaiLe` (see engine/fonts.ts).
+ * `Noto Sans SC` and `ZCOOL KuaiLe` (see engine/output/fonts.ts).
  */
-import type { SlotPose } from '../../engine/slot';
+import type { SlotPose } from '../../engine/fusion/slot';
 
 export const INK = '#1b1b1f';
 export const PAPER = '#fff8e7';

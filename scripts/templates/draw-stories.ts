@@ -10,8 +10,8 @@ import path from 'node:path';
 import * as K from './art-kit';
 import { C, INK } from './art-kit';
 import { layoutCaption } from '../../templates/overlay';
-import type { Slot, SlotPose, SlotStyle } from '../../engine/slot';
-import type { Bubble, PosterLayout, Story } from '../../templates/schema';
+import type { Slot, SlotPose, SlotStyle } from '../../engine/fusion/slot';
+import type { Bubble, PosterLayout, Story } from '../../engine/pipeline/story-schema';
 
 const W = 720;
 const H = 1280;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import campaign from '../../templates/campaign.json';
 import { startLocalServer, type LocalServer } from '../../backend/runtime/local-server';
-import { ERROR_MESSAGES } from '../../engine/errors';
+import { ERROR_MESSAGES } from '../../engine/core/errors';
 import { ApiClient } from '../../scripts/lib/api-client';
 import { allFiles } from '../helpers/files';
 import { selfieJpeg } from '../helpers/fixtures';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { localFileStorage, LOCAL_FILE_PREFIX } from '../../backend/adapters/local/file-storage';
-import { AppError } from '../../engine/errors';
+import { AppError } from '../../engine/core/errors';
 
 describe('local file storage', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'szs-files-'));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import campaign from '../../templates/campaign.json';
-import { createLocalPorts, type LocalPorts } from '../../backend/adapters/local';
+import { createLocalPorts, type LocalPorts } from '../../backend/adapters/local/index';
 import { recordConsent } from '../../backend/domain/consent';
 import { boundedQueue, QUOTAS, takeQuota } from '../../backend/domain/limits';
 import { analyzeUpload, prepareUpload } from '../../backend/domain/photos';
@@ -11,7 +11,7 @@ import { loadSettings } from '../../backend/domain/settings';
 import { fuseStory, type StoryRunDoc } from '../../backend/domain/stories';
 import { createEngine } from '../../backend/engine-adapter';
 import type { FaceEngine } from '../../backend/engine-port';
-import { AppError } from '../../engine/errors';
+import { AppError } from '../../engine/core/errors';
 import { allFiles } from '../helpers/files';
 import { selfieJpeg } from '../helpers/fixtures';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import campaign from '../../templates/campaign.json';
-import { readAiLabel } from '../../engine/ai-label';
+import { readAiLabel } from '../../engine/output/ai-label';
 import { startLocalServer, type LocalServer } from '../../backend/runtime/local-server';
 import { ApiClient } from '../../scripts/lib/api-client';
 import { allFiles } from '../helpers/files';

@@ -2,7 +2,7 @@ import { act, fireEvent, render, waitFor } from '@testing-library/react';
 // The jest mock of @tarojs/taro (moduleNameMapper): the same module instance the pages get.
 import Taro, { storage } from './mocks/taro';
 import campaign from '../../templates/campaign.json';
-import { ERROR_CODES, ERROR_MESSAGES, type ErrorCode } from '../../engine/errors';
+import { ERROR_CODES, ERROR_MESSAGES, type ErrorCode } from '../../engine/core/errors';
 import { ErrorNotice, STEP_LABELS, type NextStep } from '../../client/src/components/ErrorNotice';
 import PhotoPage from '../../client/src/pages/photo/index';
 import { clearLocalData, resetJourney } from '../../client/src/services/journey';

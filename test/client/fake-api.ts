@@ -3,7 +3,7 @@
  * handlers, XMLHttpRequest answers the photo upload, and every call is recorded in order.
  */
 import type { FnResult } from '../../client/src/services/api-types';
-import { ERROR_MESSAGES, type ErrorCode, type ErrorDetails } from '../../engine/errors';
+import { ERROR_MESSAGES, type ErrorCode, type ErrorDetails } from '../../engine/core/errors';
 
 export type Handler = (body: Record<string, any>) => FnResult<unknown> | Promise<FnResult<unknown>>;
 

@@ -6,8 +6,8 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { decodeWeights, parseGraphModel, TfGraphModelJson, TfNode, WeightSpec } from '../../engine/models/tfjs-graph';
-import { convertGraph, ConvertOptions, UnsupportedOpError } from '../../engine/models/tfjs-to-onnx';
+import { decodeWeights, parseGraphModel, TfGraphModelJson, TfNode, WeightSpec } from '../../scripts/models/tfjs-graph';
+import { convertGraph, ConvertOptions, UnsupportedOpError } from '../../scripts/models/tfjs-to-onnx';
 import { onnx } from 'onnx-proto';
 
 // ORT and jest agree on typed arrays thanks to test/helpers/node-environment.js.

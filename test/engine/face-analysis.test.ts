@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import path from 'path';
 import fs from 'fs';
 import vm from 'vm';
-import type { FaceResult } from '../../engine/analyze';
+import type { FaceResult } from '../../engine/analysis/analyze';
 
 /*
  * Jest gives each test file its own realm (own Float32Array); onnxruntime-node builds outputs with
@@ -17,11 +17,11 @@ for (const name of ['Float32Array', 'Float64Array', 'Int8Array', 'Uint8Array', '
   (globalThis as Record<string, unknown>)[name] = vm.runInThisContext(name);
 }
 /* eslint-disable @typescript-eslint/no-var-requires */
-const { analyzeImage, requireFace } = require('../../engine/analyze') as typeof import('../../engine/analyze');
-const { checkPhoto, selectFace } = require('../../engine/photo-checks') as typeof import('../../engine/photo-checks');
-const { releaseSessions } = require('../../engine/onnx-session') as typeof import('../../engine/onnx-session');
-const { AppError } = require('../../engine/errors') as typeof import('../../engine/errors');
-type AppError = import('../../engine/errors').AppError;
+const { analyzeImage, requireFace } = require('../../engine/analysis/analyze') as typeof import('../../engine/analysis/analyze');
+const { checkPhoto, selectFace } = require('../../engine/analysis/photo-checks') as typeof import('../../engine/analysis/photo-checks');
+const { releaseSessions } = require('../../engine/analysis/onnx-session') as typeof import('../../engine/analysis/onnx-session');
+const { AppError } = require('../../engine/core/errors') as typeof import('../../engine/core/errors');
+type AppError = import('../../engine/core/errors').AppError;
 
 const DEMO = path.dirname(require.resolve('@vladmandic/face-api/package.json')) + '/demo';
 const EXPECTED: Record<string, number> = { sample1: 3, sample2: 3, sample3: 3, sample4: 4, sample5: 5, sample6: 4 };

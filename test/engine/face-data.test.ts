@@ -1,4 +1,4 @@
-import { deserializeFaceData, serializeFaceData } from '../../engine/face-data';
+import { deserializeFaceData, serializeFaceData } from '../../engine/fusion/face-data';
 
 describe('face data serialisation', () => {
   it('round-trips nested objects with Float32Arrays exactly', () => {

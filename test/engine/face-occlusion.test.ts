@@ -1,13 +1,13 @@
 /**
- * engine/face-occlusion.ts: a one-sided occluder (hair over one eye) is filled from the mirrored
+ * engine/fusion/face-occlusion.ts: a one-sided occluder (hair over one eye) is filled from the mirrored
  * face; a clean face is left (nearly) alone. On a real fixture face (sample3, first face: near frontal).
  */
 import fs from 'fs';
-import { analyzeImage } from '../../engine/analyze';
-import { prepareFace, CROP_FACE_WIDTH } from '../../engine/fuse';
-import { fillOcclusions, meshMirror } from '../../engine/face-occlusion';
-import { CANONICAL_MESH, MESH_POINTS, NON_SKIN_REGIONS } from '../../engine/canonical-mesh';
-import { fillPolygon, type Planes } from '../../engine/raster';
+import { analyzeImage } from '../../engine/analysis/analyze';
+import { prepareFace, CROP_FACE_WIDTH } from '../../engine/fusion/fuse';
+import { fillOcclusions, meshMirror } from '../../engine/fusion/face-occlusion';
+import { CANONICAL_MESH, MESH_POINTS, NON_SKIN_REGIONS } from '../../engine/fusion/canonical-mesh';
+import { fillPolygon, type Planes } from '../../engine/core/raster';
 import { FIXTURE } from '../../scripts/eval-identity';
 
 jest.setTimeout(60_000);

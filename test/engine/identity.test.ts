@@ -1,5 +1,5 @@
 /**
- * Identity (engine/face-embedding.ts: face-api's FaceRecognitionNet, converted) on the npm fixture
+ * Identity (scripts/eval/face-embedding.ts: face-api's FaceRecognitionNet, converted) on the npm fixture
  * faces only (sample3: three adults, near frontal). Three parts:
  *
  * 1. The measure itself: a degraded copy of each photo (60 % size, gamma, JPEG q60, re-analysed so
@@ -15,11 +15,11 @@
  */
 import fs from 'fs';
 import sharp from 'sharp';
-import { analyzeImage, type Analysis } from '../../engine/analyze';
-import { prepareFace, fuseFrame, type PreparedFace } from '../../engine/fuse';
-import { faceEmbedding, cosine } from '../../engine/face-embedding';
-import { loadStory, storyIds } from '../../engine/story-frames';
-import type { StoryFrame } from '../../engine/story-frames';
+import { analyzeImage, type Analysis } from '../../engine/analysis/analyze';
+import { prepareFace, fuseFrame, type PreparedFace } from '../../engine/fusion/fuse';
+import { faceEmbedding, cosine } from '../../scripts/eval/face-embedding';
+import { loadStory, storyIds } from '../../engine/pipeline/story-frames';
+import type { StoryFrame } from '../../engine/pipeline/story-frames';
 import { meshOf, FIXTURE } from '../../scripts/eval-identity';
 
 jest.setTimeout(60_000);

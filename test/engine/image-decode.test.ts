@@ -2,8 +2,8 @@ import sharp from 'sharp';
 import zlib from 'zlib';
 import path from 'path';
 import fs from 'fs';
-import { decodeImage, sniffFormat, sampleAffine, sampleFast, workingSide, MAX_INPUT_BYTES, MAX_WORK_SIDE, MIN_SHRUNK_SIDE, type Affine } from '../../engine/image-decode';
-import { AppError } from '../../engine/errors';
+import { decodeImage, sniffFormat, sampleAffine, sampleFast, workingSide, MAX_INPUT_BYTES, MAX_WORK_SIDE, MIN_SHRUNK_SIDE, type Affine } from '../../engine/core/image-decode';
+import { AppError } from '../../engine/core/errors';
 
 const DEMO = path.dirname(require.resolve('@vladmandic/face-api/package.json')) + '/demo';
 

@@ -1,7 +1,7 @@
 /**
  * The converted ONNX models must compute what the TF.js originals compute.
  * (face-api's recognition net has no TF.js graph: its reference is face-api's forward pass
- * transcribed in TF.js ops, engine/models/tfjs-reference.ts.)
+ * transcribed in TF.js ops, scripts/models/tfjs-reference.ts.)
  *
  * Every model gets the same inputs through onnxruntime-node and through TF.js (wasm backend):
  * seeded uniform noise over the model's input range, structured images (gradients, a
@@ -14,11 +14,11 @@ import os from 'os';
 import path from 'path';
 import sharp from 'sharp';
 import { rng } from '../../scripts/lib/random'; // deterministic noise, so a failure reproduces
-import { MODEL_SOURCES, ModelSource } from '../../engine/models/sources';
-import { readGraphModel } from '../../engine/models/tfjs-graph';
-import { convertGraph } from '../../engine/models/tfjs-to-onnx';
-import { loadReference, tf } from '../../engine/models/tfjs-reference';
-import { readFaceRecognitionNet } from '../../engine/models/face-recognition-net';
+import { MODEL_SOURCES, ModelSource } from '../../scripts/models/sources';
+import { readGraphModel } from '../../scripts/models/tfjs-graph';
+import { convertGraph } from '../../scripts/models/tfjs-to-onnx';
+import { loadReference, tf } from '../../scripts/models/tfjs-reference';
+import { readFaceRecognitionNet } from '../../scripts/models/face-recognition-net';
 
 // ORT and jest agree on typed arrays thanks to test/helpers/node-environment.js.
 import * as ort from 'onnxruntime-node';

@@ -4,9 +4,9 @@
  */
 import QRCode from 'qrcode';
 import sharp from 'sharp';
-import { composePoster, composeCover, type PosterLayout } from '../../engine/poster';
-import { qrCodePng, sceneUrl } from '../../engine/qr-code';
-import { readAiLabel, withAiLabel } from '../../engine/ai-label';
+import { composePoster, composeCover, type PosterLayout } from '../../engine/output/poster';
+import { qrCodePng, sceneUrl } from '../../engine/output/qr-code';
+import { readAiLabel, withAiLabel } from '../../engine/output/ai-label';
 import { loadStory } from '../../templates/render';
 
 jest.setTimeout(30_000); // a busy 2-core machine can be slow; the work itself takes well under a second

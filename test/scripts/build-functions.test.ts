@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { buildFunction, functionNames, WORKER_FILE } from '../../scripts/build-functions';
-import { workerScript } from '../../engine/worker-pool';
+import { workerScript } from '../../engine/pipeline/worker-pool';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

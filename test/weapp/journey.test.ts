@@ -15,7 +15,7 @@ const campaign = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'campai
   share: { title: string; timelineTitle: string };
   stories: Array<{ id: string; title: string; shareTitle: string }>;
 };
-const ERRORS = fs.readFileSync(path.join(ROOT, 'engine', 'errors.ts'), 'utf8');
+const ERRORS = fs.readFileSync(path.join(ROOT, 'engine', 'core', 'errors.ts'), 'utf8');
 const message = (code: string) => new RegExp(`${code}: '([^']+)'`).exec(ERRORS)![1];
 
 type Fn = (data: Record<string, any>) => unknown;

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { AppError } from '../../../engine/errors';
+import { AppError } from '../../../engine/core/errors';
 import type { FileStorage } from '../../ports';
 
 /** Local file IDs look like WeChat's (`cloud://<env>.<bucket>/<key>`) so the domain treats both alike. */

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../../../engine/errors';
-import { qrCodePng, scenePayload } from '../../../engine/qr-code';
+import { AppError } from '../../../engine/core/errors';
+import { qrCodePng, scenePayload } from '../../../engine/output/qr-code';
 import type { ContentChecker, FileUrls, MiniProgramCodeMaker } from '../../ports';
 import { LOCAL_FILE_PREFIX } from './file-storage';
 

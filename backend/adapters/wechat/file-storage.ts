@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { AppError } from '../../../engine/errors';
+import { AppError } from '../../../engine/core/errors';
 import type { FileStorage } from '../../ports';
 import { assertSafeKey } from '../local/file-storage';
 import type { WxCloud } from './sdk';

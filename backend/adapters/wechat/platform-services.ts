@@ -1,4 +1,4 @@
-import { AppError } from '../../../engine/errors';
+import { AppError } from '../../../engine/core/errors';
 import type { ContentChecker, FileUrls, MiniProgramCodeMaker } from '../../ports';
 import type { WxCloud } from './sdk';
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { View, Text, Button } from '@tarojs/components';
-import { ERROR_MESSAGES, type ErrorCode, type ErrorPayload } from '../../../engine/errors';
+import { ERROR_MESSAGES, type ErrorCode, type ErrorPayload } from '../../../engine/core/errors';
 import './ErrorNotice.scss';
 
 /** What the user can do next. */

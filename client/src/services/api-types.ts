@@ -1,5 +1,5 @@
 /** What crosses the wire between the client and the cloud functions (both transports). See docs/api.md. */
-import type { ErrorPayload } from '../../../engine/errors';
+import type { ErrorPayload } from '../../../engine/core/errors';
 
 export type FnResult<T> = { ok: true; data: T } | { ok: false; error: ErrorPayload };
 

@@ -1,5 +1,5 @@
 import type { Backend, FnResult, PickedPhoto, UploadSlot } from './api-types';
-import { ERROR_MESSAGES } from '../../../engine/errors';
+import { ERROR_MESSAGES } from '../../../engine/core/errors';
 
 declare const API_BASE: string;
 

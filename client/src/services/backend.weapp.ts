@@ -1,6 +1,6 @@
 import Taro from '@tarojs/taro';
 import type { Backend, FnResult, PickedPhoto, UploadSlot } from './api-types';
-import { ERROR_MESSAGES } from '../../../engine/errors';
+import { ERROR_MESSAGES } from '../../../engine/core/errors';
 
 declare const CLOUD_ENV: string;
 

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import campaignJson from '../../../templates/campaign.json';
-import type { ErrorPayload } from '../../../engine/errors';
+import type { ErrorPayload } from '../../../engine/core/errors';
 // Spelled '../services/backend' so jest's moduleNameMapper (…/services/backend → backend.h5.ts) applies here too.
 import { backend } from '../services/backend';
 import type { AgeGroup, ConsentResult, FnResult, LoginResult, StoryResult } from './api-types';

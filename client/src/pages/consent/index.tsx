@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import Taro, { useLoad } from '@tarojs/taro';
 import { View, Text, Button } from '@tarojs/components';
 import campaignJson from '../../../../templates/campaign.json';
-import type { ErrorPayload } from '../../../../engine/errors';
+import type { ErrorPayload } from '../../../../engine/core/errors';
 import { ConsentForm, type PrivacyMode } from '../../components/ConsentForm';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import type { AgeGroup } from '../../services/api-types';

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import Taro, { useLoad } from '@tarojs/taro';
 import { View, Text, Button, Image } from '@tarojs/components';
-import type { ErrorPayload } from '../../../../engine/errors';
+import type { ErrorPayload } from '../../../../engine/core/errors';
 import { ErrorNotice, type NextStep } from '../../components/ErrorNotice';
 import { FaceChooser } from '../../components/FaceChooser';
 import { ProgressStages } from '../../components/ProgressStages';

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import Taro, { useLoad, useShareAppMessage, useShareTimeline } from '@tarojs/taro';
 import { View, Text, Button, Image } from '@tarojs/components';
-import type { ErrorPayload } from '../../../../engine/errors';
+import type { ErrorPayload } from '../../../../engine/core/errors';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { backend } from '../../services/backend';
 import type { ShareResult, SharedPoster, StoryResult } from '../../services/api-types';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import Taro, { useLoad, useShareAppMessage } from '@tarojs/taro';
 import { View, Text, Button, Image, Swiper, SwiperItem, ScrollView } from '@tarojs/components';
-import type { ErrorPayload } from '../../../../engine/errors';
+import type { ErrorPayload } from '../../../../engine/core/errors';
 import { ErrorNotice, type NextStep } from '../../components/ErrorNotice';
 import { backend } from '../../services/backend';
 import type { StoryResult } from '../../services/api-types';

@@ -19,7 +19,7 @@
  */
 import { CANONICAL_MESH, FACE_OVAL, MESH_POINTS } from './canonical-mesh';
 import { warpFace } from './warp';
-import { boxBlur, fillPolygon, newPlanes, type Planes } from './raster';
+import { boxBlur, fillPolygon, newPlanes, type Planes } from '../core/raster';
 
 let mirror: Int32Array | undefined;
 

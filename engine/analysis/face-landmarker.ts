@@ -14,7 +14,7 @@
  * need the detector's containment filter (see face-detector.ts).
  */
 import { getModel, ort, type SessionOptions } from './onnx-session';
-import { sampleFast, type Affine } from './image-decode';
+import { sampleFast, type Affine } from '../core/image-decode';
 import type { Detection, RgbImage, Point } from './face-detector';
 
 export const MESH_INPUT = 192;

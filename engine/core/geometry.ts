@@ -17,7 +17,7 @@ export const deg2rad = (d: number) => (d * Math.PI) / 180;
 /**
  * Rotation for a slot pose, in image axes (x right, y down, z away from the viewer).
  * Applied to a canonical (frontal) point: pitch about x first, then yaw about y, then roll in the
- * image plane — the same Euler order engine/face-pose.ts reads back, so estimatePose(projected
+ * image plane — the same Euler order engine/analysis/face-pose.ts reads back, so estimatePose(projected
  * mesh) returns the slot's pose.
  *  - yaw > 0 moves the nose tip (z < 0) to the image's right;
  *  - pitch > 0 moves the nose up and the chin towards the viewer (looks up);

@@ -6,8 +6,8 @@
  * chosen from the measurements in docs/face-analysis.md (35 licensed photos + the six npm fixture
  * photos); the comments say what the numbers looked like.
  */
-import { AppError, type ErrorCode } from './errors';
-import { sampleAffine } from './image-decode';
+import { AppError, type ErrorCode } from '../core/errors';
+import { sampleAffine } from '../core/image-decode';
 import type { Point3 } from './face-landmarker';
 import type { Pose } from './face-pose';
 

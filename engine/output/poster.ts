@@ -5,7 +5,7 @@
  *
  * Frames and the code are given as images: either encoded bytes (JPEG/PNG/WebP Buffer) or raw pixels
  * `{ data, width, height, channels }` (RGBA or RGB, e.g. straight from the fusion engine).
- * Text is drawn with resvg and the npm TTF fonts (engine/fonts.ts): no system fonts needed.
+ * Text is drawn with resvg and the npm TTF fonts (engine/output/fonts.ts): no system fonts needed.
  */
 import zlib from 'zlib';
 import sharp, { type Sharp, type OverlayOptions } from 'sharp';
@@ -33,7 +33,7 @@ export interface Rect {
   h: number;
 }
 
-/** Same shape as templates/schema.ts PosterLayoutSchema (story.json `poster`). */
+/** Same shape as engine/pipeline/story-schema.ts PosterLayoutSchema (story.json `poster`). */
 export interface PosterLayout {
   width: number;
   height: number;
@@ -55,7 +55,7 @@ export interface PosterInput {
   caption?: string;
   /** Visible label text (campaign.json `aiLabel`), default 「AI合成」. */
   aiLabel?: string;
-  /** The mini-program code image (WeChat wxacode PNG, or engine/qr-code.ts locally). */
+  /** The mini-program code image (WeChat wxacode PNG, or engine/output/qr-code.ts locally). */
   code: ImageInput;
   layout: PosterLayout;
   campaignTitle?: string;
@@ -336,7 +336,7 @@ function cached<T>(map: Map<string, Promise<T>>, key: string, make: () => Promis
 const posterTexts = new Map<string, Promise<Layer[]>>();
 const captions = new Map<string, Promise<Layer>>();
 
-/** Resize kernel for the frames drawn on a poster (also used by engine/fuse-task.ts `thumb`) (downscale ≈ 0.65×: linear is antialiased here and 2–3× cheaper than lanczos3). */
+/** Resize kernel for the frames drawn on a poster (also used by engine/pipeline/fuse-task.ts `thumb`) (downscale ≈ 0.65×: linear is antialiased here and 2–3× cheaper than lanczos3). */
 export const FRAME_KERNEL = 'linear';
 
 /** The poster as a JPEG Buffer (layout.width × layout.height). */
@@ -403,7 +403,7 @@ export async function composePoster(input: PosterInput): Promise<Buffer> {
     Promise.all(
       L.frames.map(async (f) => {
         const src = input.frames[f.frame];
-        // already the drawn size (engine/fuse-task.ts `thumb`): no resize
+        // already the drawn size (engine/pipeline/fuse-task.ts `thumb`): no resize
         if (!Buffer.isBuffer(src) && src.width === Math.round(f.w) && src.height === Math.round(f.h) && (src.channels ?? 3) === 3 && src.data.length === src.width * src.height * 3) {
           return { data: Buffer.from(src.data.buffer, src.data.byteOffset, src.data.byteLength), width: src.width, height: src.height, channels: 3 as const };
         }

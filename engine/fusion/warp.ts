@@ -9,8 +9,8 @@
  * projected depth) is the painter's algorithm and lets the near cheek win.
  */
 import { CANONICAL_MESH, MESH_POINTS, TRIANGLES, projectShape } from './canonical-mesh';
-import { procrustes2 } from './geometry';
-import type { Planes, Rect } from './raster';
+import { procrustes2 } from '../core/geometry';
+import type { Planes, Rect } from '../core/raster';
 import type { Slot } from './slot';
 
 /**

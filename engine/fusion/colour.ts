@@ -6,8 +6,8 @@
  * without touching the structure that carries identity (the L detail), and it is a per-pixel affine
  * map — cheap. sRGB↔linear goes through lookup tables, so a 300-px face converts in ≈2 ms.
  */
-import type { Planes, RgbImage, Rect } from './raster';
-import { boxBlur } from './raster';
+import type { Planes, RgbImage, Rect } from '../core/raster';
+import { boxBlur } from '../core/raster';
 
 // --- sRGB ↔ Lab -----------------------------------------------------------------------------
 const SRGB_TO_LIN = new Float32Array(256);

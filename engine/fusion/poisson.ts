@@ -12,7 +12,7 @@
  * artwork. Mismatches far from the ring's median (ink) are clamped, so one black line does not
  * pull a dark stain into the cheek.
  */
-import type { Planes, Rect, RgbImage } from './raster';
+import type { Planes, Rect, RgbImage } from '../core/raster';
 
 export interface PoissonOptions {
   /** Coarse cells across the box's larger side. */

@@ -4,7 +4,7 @@
  * likeness — the shapes of the user's eyes, brows, mouth and jaw — survives the flattening.
  */
 import { INK_STROKES, INK_FILLS, NON_SKIN_REGIONS, FACE_OVAL } from './canonical-mesh';
-import { boxBlur, fillPolygon, scratch, newPlanes, type Planes, type Rect } from './raster';
+import { boxBlur, fillPolygon, scratch, newPlanes, type Planes, type Rect } from '../core/raster';
 
 /**
  * Guided filter (He et al. 2010), self-guided on L: q = a·L + b with a = σ²/(σ² + ε), box filters

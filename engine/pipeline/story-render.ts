@@ -3,16 +3,16 @@
  * stories goes to the worker pool at once (fuse + encode with the AI label, in workers; the fused RGB
  * comes back too, transferred, not copied); as soon as one story's frames are back, its poster (the
  * story manifest's layout, the campaign's visible label, the mini-program code) and its 1:1 share
- * cover are queued to the pool ahead of the remaining frames (engine/poster-task.ts): composed in a
+ * cover are queued to the pool ahead of the remaining frames (engine/pipeline/poster-task.ts): composed in a
  * worker from the raw frames, with the static layers cached per worker, then the story is handed to
  * `onStory`. This thread only routes messages. Templates come from per-process caches.
  */
-import type { Story } from '../templates/schema';
-import type { PreparedFace, FuseOptions } from './fuse';
+import type { Story } from './story-schema';
+import type { PreparedFace, FuseOptions } from '../fusion/fuse';
 import type { FrameResult, FrameTask } from './fuse-task';
 import type { FusePool } from './worker-pool';
 import { loadCampaignFile, loadManifest, templatesDir } from './story-frames';
-import type { Slot } from './slot';
+import type { Slot } from '../fusion/slot';
 
 export interface StoryTimings {
   /** Summed over the story's frames (CPU time in the workers). */
@@ -51,7 +51,7 @@ export interface RenderStoriesInput {
   features?: number;
   blend?: FuseOptions['blend'];
   caption?: string;
-  /** The mini-program code (PNG) for a story's poster: wxacode online, engine/qr-code.ts locally. */
+  /** The mini-program code (PNG) for a story's poster: wxacode online, engine/output/qr-code.ts locally. */
   codeFor: (storyId: string) => Promise<Buffer>;
   /** Called once per story as soon as it is complete (stories finish roughly in request order). */
   onStory?: (story: RenderedStory) => void | Promise<void>;

@@ -16,10 +16,10 @@ import path from 'path';
 import zlib from 'zlib';
 import { promisify } from 'util';
 import sharp from 'sharp';
-import { StorySchema, CampaignSchema, type Campaign, type Story } from '../templates/schema';
-import { AppError } from './errors';
-import type { RgbImage } from './raster';
-import type { Slot } from './slot';
+import { StorySchema, CampaignSchema, type Campaign, type Story } from './story-schema';
+import { AppError } from '../core/errors';
+import type { RgbImage } from '../core/raster';
+import type { Slot } from '../fusion/slot';
 
 export interface StoryFrame {
   image: RgbImage;
@@ -31,12 +31,12 @@ export interface LoadedStory {
 }
 
 /**
- * The templates folder: TEMPLATES_DIR, else `templates/` beside the engine folder (repository), else
+ * The templates folder: TEMPLATES_DIR, else `templates/` of the repository, else
  * `templates/` beside this file's bundle (dist/cloudfunctions/<name>/index.js ships templates/ next to it).
  */
 export function templatesDir(): string {
   if (process.env.TEMPLATES_DIR) return process.env.TEMPLATES_DIR;
-  const repo = path.resolve(__dirname, '..', 'templates');
+  const repo = path.resolve(__dirname, '..', '..', 'templates');
   if (fs.existsSync(path.join(repo, 'campaign.json'))) return repo;
   const bundled = path.resolve(__dirname, 'templates');
   return fs.existsSync(path.join(bundled, 'campaign.json')) ? bundled : repo;

@@ -8,7 +8,7 @@
  * the oval and exactly 0 on and outside it — so nothing outside the oval can change.
  */
 import { FACE_OVAL } from './canonical-mesh';
-import { boxBlur, fillPolygon, scratch, type Rect } from './raster';
+import { boxBlur, fillPolygon, scratch, type Rect } from '../core/raster';
 
 /** Feather band as a fraction of the face's width. */
 export const FEATHER_FRACTION = 0.08;

@@ -14,12 +14,12 @@ import * as ort from 'onnxruntime-node';
 export type ModelName = 'blazeface-back' | 'facemesh' | 'face-recognition';
 
 /**
- * Folder with the converted models: MODELS_DIR, else `models/` beside the engine folder (the
+ * Folder with the converted models: MODELS_DIR, else `models/` of the repository (the
  * repository), else `models/` next to the bundle (a built cloud function ships its own copy).
  */
 export function modelsDir(): string {
   if (process.env.MODELS_DIR) return process.env.MODELS_DIR;
-  const repo = path.resolve(__dirname, '..', 'models');
+  const repo = path.resolve(__dirname, '..', '..', 'models');
   const bundled = path.resolve(__dirname, 'models');
   return !fs.existsSync(repo) && fs.existsSync(bundled) ? bundled : repo;
 }

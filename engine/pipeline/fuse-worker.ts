@@ -1,14 +1,14 @@
 /**
- * Worker thread body for engine/worker-pool.ts. Holds the current jobs' prepared faces until each
- * job ends, and the packed template frames it was sent (engine/story-frames.ts): views over the
+ * Worker thread body for engine/pipeline/worker-pool.ts. Holds the current jobs' prepared faces until each
+ * job ends, and the packed template frames it was sent (engine/pipeline/story-frames.ts): views over the
  * main thread's SharedArrayBuffers, so no worker decodes a PNG; a frame is unpacked per task and
- * dropped after it. Also composes posters and covers (engine/poster-task.ts).
+ * dropped after it. Also composes posters and covers (engine/pipeline/poster-task.ts).
  */
 import { parentPort } from 'worker_threads';
 import { runFrameTask, type FrameTask } from './fuse-task';
 import { runPosterTask, type PosterTask } from './poster-task';
-import { toErrorPayload } from './errors';
-import type { PreparedFace } from './fuse';
+import { toErrorPayload } from '../core/errors';
+import type { PreparedFace } from '../fusion/fuse';
 import type { PackedFrame } from './story-frames';
 
 const jobs = new Map<number, PreparedFace[]>();

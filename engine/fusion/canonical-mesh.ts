@@ -4,7 +4,7 @@
  * and `projectSlot`: a slot pose → the 468 target points of the face in the frame.
  */
 import { CANONICAL_MESH_XYZ, CANONICAL_TRIANGLES } from './canonical-mesh-data';
-import { poseRotation } from './geometry';
+import { poseRotation } from '../core/geometry';
 import type { SlotPose } from './slot';
 
 export const MESH_POINTS = 468;
@@ -61,7 +61,7 @@ export interface InkStroke {
 /**
  * The ink lines a comic artist would draw. The jaw and the nose base outline the user's face
  * shape (they cost no likeness); the feature strokes (lids, lips) only at the slot's `featureInk`
- * (default 0: they paint the same marks over everyone's eyes and mouth, see engine/slot.ts).
+ * (default 0: they paint the same marks over everyone's eyes and mouth, see engine/fusion/slot.ts).
  */
 export const INK_STROKES: readonly InkStroke[] = [
   { indices: RIGHT_EYE_UPPER, weight: 1.3, feature: true },

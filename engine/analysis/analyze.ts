@@ -8,13 +8,13 @@
  *    working image, full 468-point meshes in working and original pixels, crop rectangles). It is
  *    never printed: it holds face data that must not leave the process.
  */
-import { decodeImage, type DecodedImage, type DecodeOptions } from './image-decode';
+import { decodeImage, type DecodedImage, type DecodeOptions } from '../core/image-decode';
 import { detectFaces, iou, type Box, type Detection, type DetectOptions } from './face-detector';
 import { landmarkFace, MESH_MIN_PRESENCE, type FaceMesh, type LandmarkOptions, type Point3 } from './face-landmarker';
 import { toLandmarks68 } from './landmarks68';
 import { estimatePose, type Pose } from './face-pose';
 import { measureQuality, FACE_OVAL, type Quality } from './photo-checks';
-import { AppError } from './errors';
+import { AppError } from '../core/errors';
 
 export type { Box, Pose, Quality, Point3, DecodedImage };
 

@@ -1,11 +1,11 @@
 /**
  * Schemas of the campaign (`templates/campaign.json`) and of each story's manifest
- * (`templates/stories/<id>/story.json`). Face slots use the shared slot model (engine/slot.ts).
+ * (`templates/stories/<id>/story.json`). Face slots use the shared slot model (engine/fusion/slot.ts).
  * `npm run templates:check` (templates/validate.ts) adds the checks a schema cannot express:
  * geometry inside the frame, minimum face sizes, art files present, ids unique.
  */
 import { z } from 'zod';
-import { SlotSchema, MAX_SLOTS_PER_FRAME } from '../engine/slot';
+import { SlotSchema, MAX_SLOTS_PER_FRAME } from '../fusion/slot';
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #e63946');
 const id = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and -');

@@ -4,13 +4,13 @@
  */
 import zlib from 'zlib';
 import { promisify } from 'util';
-import { fuseFrame, type FuseOptions, type PreparedFace, type StageTimings } from './fuse';
+import { fuseFrame, type FuseOptions, type PreparedFace, type StageTimings } from '../fusion/fuse';
 import sharp from 'sharp';
-import { encodeJpeg } from './encode';
-import { coverCrop, FRAME_KERNEL } from './poster';
+import { encodeJpeg } from '../output/encode';
+import { coverCrop, FRAME_KERNEL } from '../output/poster';
 import { frameKey, loadManifest, loadPackedFrame, templatesDir, unpackFrame, type PackedFrame } from './story-frames';
-import type { Slot } from './slot';
-import type { Rect, RgbImage } from './raster';
+import type { Slot } from '../fusion/slot';
+import type { Rect, RgbImage } from '../core/raster';
 
 export interface FrameTask {
   storyId: string;
@@ -23,9 +23,9 @@ export interface FrameTask {
   produceId?: string;
   /** Also return the fused RGB pixels (for posters), transferred, not copied. */
   raw?: boolean;
-  /** Also return the frame resized (cover fit) to this size, RGB: what a poster draws (engine/poster.ts). */
+  /** Also return the frame resized (cover fit) to this size, RGB: what a poster draws (engine/output/poster.ts). */
   thumb?: { width: number; height: number };
-  /** Also return the square a story cover crops from this frame (engine/poster.ts `coverCrop`), RGB. */
+  /** Also return the square a story cover crops from this frame (engine/output/poster.ts `coverCrop`), RGB. */
   crop?: { focus?: { center: [number, number]; width: number } };
 }
 
@@ -46,7 +46,7 @@ export interface FrameResult {
   crop?: RgbPixels;
   width: number;
   height: number;
-  /** `unpack`: the template frame's pixels from its packed copy (engine/story-frames.ts). */
+  /** `unpack`: the template frame's pixels from its packed copy (engine/pipeline/story-frames.ts). */
   timings: StageTimings & { encode: number; fuse: number; unpack: number };
 }
 
@@ -145,7 +145,7 @@ export async function runFrameTask(faces: PreparedFace[], task: FrameTask, packe
   }
   const t2 = performance.now();
   // back to the free list once sharp is done with it (a worker holds up to two tasks at once,
-  // engine/worker-pool.ts PIPELINE: each takes its own)
+  // engine/pipeline/worker-pool.ts PIPELINE: each takes its own)
   if (!task.raw && spare.length < 2) spare.push(fused.data);
   return {
     storyId: task.storyId,

@@ -1,12 +1,12 @@
 /**
  * One unit of pool work after a story's frames: its poster and its 1:1 cover, composed from raw RGB
- * cut from the fused frames by the frame tasks (engine/fuse-task.ts `thumb`: each frame already at
+ * cut from the fused frames by the frame tasks (engine/pipeline/fuse-task.ts `thumb`: each frame already at
  * the size the poster draws it; `crop`: the cover's square) — no JPEG decode, no full-size resize —
  * in the worker that picks it up. Shared by the worker threads
  * and the in-thread fallback. The static parts (page background, title/label/hint text, the cover's
- * band) are cached per thread by engine/poster.ts; only the caption and the code are drawn per call.
+ * band) are cached per thread by engine/output/poster.ts; only the caption and the code are drawn per call.
  */
-import { composeCover, composePoster } from './poster';
+import { composeCover, composePoster } from '../output/poster';
 import { loadManifest } from './story-frames';
 import type { RgbPixels } from './fuse-task';
 

@@ -1,7 +1,7 @@
 /**
  * The local stand-in for WeChat's mini-program code (`wxacode.getUnlimited`): a QR code PNG that
  * carries the same scene payload. Online, the backend asks WeChat for the real code and passes its
- * PNG to the poster composer instead; both are just "the code image" to engine/poster.ts.
+ * PNG to the poster composer instead; both are just "the code image" to engine/output/poster.ts.
  */
 import QRCode from 'qrcode';
 

@@ -1,7 +1,7 @@
 /**
  * Identity embedding for quality checks (tests, scripts/eval-identity.ts): face-api's
  * FaceRecognitionNet (dlib's ResNet face descriptor) converted to models/face-recognition.onnx
- * (engine/models/face-recognition-net.ts; input [1, 150, 150, 3] RGB in [0, 1], 128-d output).
+ * (scripts/models/face-recognition-net.ts; input [1, 150, 150, 3] RGB in [0, 1], 128-d output).
  *
  * The crop follows face-api's own alignment (FaceLandmarks.align → alignMinBbox): the box around
  * the 68 landmarks, grown by 20 %, padded to a square, resized to 150×150 — plus one step of our
@@ -10,10 +10,10 @@
  * and a fused comic face are cropped the same way from their own points — no second detection on
  * the comic. Compare with `cosine` of the L2-normalised descriptors.
  */
-import { getModel, ort } from './onnx-session';
-import { sampleAffine } from './image-decode';
-import { MESH_TO_IBUG68 } from './landmarks68';
-import type { RgbImage } from './raster';
+import { getModel, ort } from '../../engine/analysis/onnx-session';
+import { sampleAffine } from '../../engine/core/image-decode';
+import { MESH_TO_IBUG68 } from '../../engine/analysis/landmarks68';
+import type { RgbImage } from '../../engine/core/raster';
 
 const SIZE = 150;
 /** face-api's default `minBoxPadding`: the landmark box grows by this fraction of its size. */

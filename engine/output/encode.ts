@@ -1,5 +1,5 @@
 /**
- * Output encoding: RGB bytes → JPEG with the implicit AI-generated label (engine/ai-label.ts) in
+ * Output encoding: RGB bytes → JPEG with the implicit AI-generated label (engine/output/ai-label.ts) in
  * its metadata.
  *
  * Codec: sharp (libvips with mozjpeg's libjpeg). A pure-JS encoder (jimp's) was 10–20× slower in the
@@ -10,7 +10,7 @@
  *   second pass took about half of the encode for files ≈ 8 % smaller. It is lossless — the decoded
  *   pixels are identical — so the frames look exactly the same.
  * - The label's two APP1 segments (EXIF IFD0 ImageDescription + Software, and XMP: the same content
- *   `withAiLabel` writes, from engine/ai-label.ts) are built once per output id and spliced in after
+ *   `withAiLabel` writes, from engine/output/ai-label.ts) are built once per output id and spliced in after
  *   SOI, instead of having libvips serialise EXIF and XMP for every frame (≈ 0.7 ms each time).
  */
 import sharp from 'sharp';

@@ -3,32 +3,32 @@
  * (`defaultPoolSize`), each holding two tasks at once (`PIPELINE`).
  *
  * - Template frames are decoded once per process and kept packed in the calling thread's cache
- *   (engine/story-frames.ts, ≈ 170 KB per frame in a SharedArrayBuffer), and posted to a worker the
+ *   (engine/pipeline/story-frames.ts, ≈ 170 KB per frame in a SharedArrayBuffer), and posted to a worker the
  *   first time it needs one: the worker gets a view of the same memory and unpacks the frame for
  *   each task, so the process holds the decoded pixels of the frames in flight only.
  * - A job's prepared faces (≈1.5 MB of Float32 planes) are posted once per worker per job, then
  *   frames are handed out one at a time to whichever worker has room (no straggler at the end).
  * - `submit` returns one promise per frame, so callers can act on a story as soon as its own frames
- *   are done (engine/story-render.ts); `run` waits for all of them.
+ *   are done (engine/pipeline/story-render.ts); `run` waits for all of them.
  * - TypeScript in workers: under tsx or ts-jest the worker is started through a tiny CommonJS
  *   bootstrap that registers tsx's require hook (`tsx/cjs`) and then loads fuse-worker.ts; in a
  *   bundle (dist/cloudfunctions/<name>/fuse-worker.js next to index.js, built by
  *   scripts/build-functions.ts) the JS file is loaded directly.
- * - `submitPoster` queues a story's poster + cover (engine/poster-task.ts) AHEAD of waiting frames:
+ * - `submitPoster` queues a story's poster + cover (engine/pipeline/poster-task.ts) AHEAD of waiting frames:
  *   the raw pixels it needs (cut from each fused frame by its frame task) are transferred to whichever worker is idle next and are released
  *   as soon as the poster is done, so at most a couple of stories' raw frames are alive at once.
  * - If workers cannot start at all, the pool runs frames in the calling thread (same code path:
- *   engine/fuse-task.ts), so callers never need two code paths.
+ *   engine/pipeline/fuse-task.ts), so callers never need two code paths.
  */
 import os from 'os';
 import fs from 'fs';
 import path from 'path';
 import { Worker } from 'worker_threads';
-import { AppError, isErrorCode } from './errors';
+import { AppError, isErrorCode } from '../core/errors';
 import { runFrameTask, type FrameTask, type FrameResult } from './fuse-task';
 import { runPosterTask, type PosterTask, type PosterResult } from './poster-task';
 import { frameKey, loadPackedFrame, templatesDir, type PackedFrame } from './story-frames';
-import type { PreparedFace } from './fuse';
+import type { PreparedFace } from '../fusion/fuse';
 
 export interface WorkerMemory { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
 interface Slot { worker: Worker; running: number; jobsSent: Set<number>; framesSent: Set<string> }
@@ -193,7 +193,7 @@ export class FusePool {
       return p;
     }
     // buffers the pixels own only (a view into a larger, possibly pooled buffer is copied instead;
-    // zlib's outputs keep a few spare bytes at the end, engine/fuse-task.ts)
+    // zlib's outputs keep a few spare bytes at the end, engine/pipeline/fuse-task.ts)
     const pixels = [...task.frames, task.coverFrame].filter((f): f is NonNullable<typeof f> => !!f);
     const owned = (u: Uint8Array) => u.byteOffset === 0 && !(u.buffer instanceof SharedArrayBuffer) && u.buffer.byteLength - u.byteLength <= 64;
     const transfer = [...new Set(pixels.filter((f) => owned(f.data)).map((f) => f.data.buffer as ArrayBuffer))];

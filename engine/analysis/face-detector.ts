@@ -14,7 +14,7 @@
  * and is dropped.
  */
 import { getModel, ort, type SessionOptions } from './onnx-session';
-import { sampleFast, type Affine } from './image-decode';
+import { sampleFast, type Affine } from '../core/image-decode';
 
 export const DETECTOR_INPUT = 256;
 /**

@@ -8,9 +8,9 @@
  * photo's own lighting removed); its result is plain typed arrays, so it can be sent to workers.
  */
 import { CANONICAL_MESH, FACE_OVAL, MESH_POINTS, NON_SKIN_REGIONS } from './canonical-mesh';
-import { procrustes3, applySimilarity3 } from './geometry';
-import { sampleAffine } from './image-decode';
-import { newPlanes, fillPolygon, boundsOf, scratch, type Planes, type RgbImage, type Rect } from './raster';
+import { procrustes3, applySimilarity3 } from '../core/geometry';
+import { sampleAffine } from '../core/image-decode';
+import { newPlanes, fillPolygon, boundsOf, scratch, type Planes, type RgbImage, type Rect } from '../core/raster';
 import { rgbToLab, labStats, delight, hexToLab, frameShading, transferColour, labToRgbMix, type LabStats } from './colour';
 import { projectSlot } from './canonical-mesh';
 import { targetPoints, warpFace } from './warp';
@@ -19,8 +19,8 @@ import { comicSource, toneBands, softKnee, inkCoverage, paintInk, type ComicSour
 import { poissonBlend } from './poisson';
 import { fillOcclusions } from './face-occlusion';
 import { SlotStyleSchema, type Slot, type SlotStyle } from './slot';
-import { AppError } from './errors';
-import type { Analysis } from './analyze';
+import { AppError } from '../core/errors';
+import type { Analysis } from '../analysis/analyze';
 
 /** Face-oval width in the aligned crop: about the size of a poster frame's hero face, so the warp rarely upsamples much. */
 export const CROP_FACE_WIDTH = 240;
@@ -110,7 +110,7 @@ export function prepareFace(analysis: Analysis, faceIndex = 0): PreparedFace {
 }
 
 /**
- * Per-face cache of comic sources (smoothed base + feature detail, engine/stylise.ts comicSource),
+ * Per-face cache of comic sources (smoothed base + feature detail, engine/fusion/stylise.ts comicSource),
  * one per smoothing level used by the templates. Derived from `lab` and `points` only, so stored
  * prepared faces need no new fields.
  */
@@ -134,12 +134,12 @@ export const featureWeight = (f: number) => 1 - (1 - f) * (1 - f);
 /**
  * The frame's lighting on a slot's drawn face, per frame and slot, computed once per thread (≈ 10 ms),
  * not per user: keyed by the frame's name when the caller gives one (the pool unpacks a template anew
- * for every task, engine/story-frames.ts), else by the pixel buffer. Measured over the canonical face
+ * for every task, engine/pipeline/story-frames.ts), else by the pixel buffer. Measured over the canonical face
  * (shape 0) and looked up by frame position for the current box.
  */
 const SHADING_SCALE = 256;
 const shadingCache = new WeakMap<RgbImage, Map<string, { box: Rect; values: Int16Array }>>();
-/** The same, for frames unpacked anew for every task (engine/story-frames.ts): keyed by the frame's name. */
+/** The same, for frames unpacked anew for every task (engine/pipeline/story-frames.ts): keyed by the frame's name. */
 const shadingByKey = new Map<string, Map<string, { box: Rect; values: Int16Array }>>();
 function shadingFor(frame: RgbImage, slot: Slot, box: Rect, frameKey?: string): Float32Array {
   let m = frameKey !== undefined ? shadingByKey.get(frameKey) : shadingCache.get(frame);
@@ -183,7 +183,7 @@ export interface FuseOptions {
   /** Write the result here (frame-sized RGB) instead of a new buffer: the pool reuses one per thread. */
   out?: Uint8Array;
   /**
-   * A stable name of the frame (engine/story-frames.ts `frameKey`) when its pixels are unpacked
+   * A stable name of the frame (engine/pipeline/story-frames.ts `frameKey`) when its pixels are unpacked
    * anew for every call: the frame's lighting is then cached by this name, not by the buffer.
    */
   frameKey?: string;

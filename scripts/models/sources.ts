@@ -8,7 +8,7 @@ export interface ModelSource {
   /**
    * `graph`: a TF.js graph model (model.json with topology and weights manifest).
    * `face-api-weights`: face-api's bare weights manifest; the topology is written down in
-   * engine/models/face-recognition-net.ts.
+   * scripts/models/face-recognition-net.ts.
    */
   format: 'graph' | 'face-api-weights';
   /** model.json (graph) or the weights manifest (face-api-weights) inside the package. */
