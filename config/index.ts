@@ -2,6 +2,8 @@ import path from 'node:path';
 import { defineConfig, type UserConfigExport } from '@tarojs/cli';
 import devConfig from './dev';
 import prodConfig from './prod';
+import campaign from '../templates/campaign.json';
+import { checkOperatorContact, isReleaseBuild } from './operator-contact';
 
 /**
  * Taro build config. Sources live in client/src; each platform writes to its own folder so the
@@ -9,6 +11,9 @@ import prodConfig from './prod';
  * browser build where the local runtime serves it (dist/h5).
  */
 export default defineConfig<'webpack5'>(async (merge) => {
+  // The privacy page names the operator: a release build (taro build sets NODE_ENV=production)
+  // stops on a placeholder contact; npm start / npm test builds (LOCAL_BUILD=1) only warn.
+  checkOperatorContact(campaign.operator, { release: isReleaseBuild(), what: `taro build --type ${process.env.TARO_ENV}` });
   const root = path.resolve(__dirname, '..');
   // Taro's cache lists src/app.config as a build dependency (a fixed path); ours lives in
   // client/src, so restate the cache with the right files or webpack refuses to persist it.

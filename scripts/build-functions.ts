@@ -13,6 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from './lib/builds';
+import campaign from '../templates/campaign.json';
+import { checkOperatorContact, isReleaseBuild } from '../config/operator-contact';
 
 /** Packages never bundled: native code or the platform SDK. */
 export const NATIVE_EXTERNALS = ['wx-server-sdk', 'onnxruntime-node', 'sharp', '@resvg/resvg-js', 'better-sqlite3'];
@@ -143,8 +145,10 @@ export function functionNames(): string[] {
     .sort();
 }
 
-async function main(): Promise<void> {
-  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+/** The CLI: every function (or the named ones). A release build (the default) refuses a placeholder operator contact. */
+export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
+  checkOperatorContact(campaign.operator, { release: isReleaseBuild(env), what: 'build:functions' });
+  const only = argv.filter((a) => !a.startsWith('-'));
   const names = only.length ? only : functionNames();
   for (const name of names) {
     const started = Date.now();
@@ -155,7 +159,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err) => {
-    console.error(err);
+    console.error(`\n[functions] ${err instanceof Error ? err.message : err}\n`);
     process.exit(1);
   });
 }

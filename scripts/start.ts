@@ -1,14 +1,23 @@
 /**
- * `npm start`: builds what is stale, then serves the app on http://127.0.0.1:8787 with the
- * embedded (local) adapters. PORT and DATA_DIR change the port and the data folder.
+ * `npm start`: brings what is stale up to date (scripts/prepare.ts), then serves the app on
+ * http://127.0.0.1:8787 with the embedded (local) adapters. PORT, DATA_DIR and PUBLIC_URL (the
+ * address the posters' QR codes open, default http://127.0.0.1:<port>) configure it; `--no-build`
+ * skips the build step.
+ *
+ * After `npm ci --omit=dev` (a production install, no build tools) it serves what `npm run build`
+ * made before and says what to do when something is missing.
  */
 import path from 'node:path';
+import campaign from '../templates/campaign.json';
+import { checkOperatorContact } from '../config/operator-contact';
 import { startLocalServer } from '../backend/runtime/local-server';
 import { log } from '../backend/log';
-import { ROOT, run } from './lib/builds';
+import { ROOT } from './lib/builds';
+import { prepare } from './prepare';
 
 async function main(): Promise<void> {
-  if (!process.argv.includes('--no-build')) run('npx', ['tsx', 'scripts/prepare.ts', '--for', 'start']);
+  if (!process.argv.includes('--no-build')) prepare('start');
+  checkOperatorContact(campaign.operator, { release: false, what: 'npm start' });
   const port = Number(process.env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
   const dataDir = path.resolve(ROOT, process.env.DATA_DIR ?? '.data');

@@ -110,6 +110,11 @@ export const CampaignSchema = z
     aiLabel: z.string().min(2).max(12),
     retentionMinutes: z.number().int().min(1).max(24 * 60),
     consentVersion: z.string().min(1),
+    // Named by the privacy policy as the handler of the data; release builds refuse placeholders
+    // (config/operator-contact.ts).
+    operator: z
+      .object({ name: z.string().min(1).max(60), email: z.string().email().max(120), phone: z.string().min(1).max(40).optional(), address: z.string().min(1).max(120).optional() })
+      .strict(),
     colors: z.record(hexColor),
     share: z.object({ title: z.string().min(1).max(30), timelineTitle: z.string().min(1).max(30) }).strict(),
     stories: z.array(CampaignStorySchema).min(1).max(12),
