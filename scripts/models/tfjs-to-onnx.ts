@@ -496,7 +496,8 @@ class Converter {
     if (op === 'ConcatV2') return this.concat(node, inputs);
     if (op === 'Sum' || op === 'Mean' || op === 'Max' || op === 'Min' || op === 'Prod') return this.reduce(node, inputs[0], inputs[1]);
     if (op === 'FusedBatchNorm' || op === 'FusedBatchNormV3') return this.batchNorm(node, inputs);
-    if (op === 'MatMul') return this.matMul(node, inputs);
+    if (op === 'MatMul' || op === '_FusedMatMul') return this.matMul(node, inputs);
+    if (op === 'Softmax') return this.softmax(node, inputs[0]);
     throw unsupported(node, 'no ONNX mapping for this op');
   }
 
@@ -639,22 +640,25 @@ class Converter {
     const convOut = this.emit('Conv', convInputs, activation ? this.fresh(`${node.name}/conv`) : node.name, attrs);
     const convValue: Value = { name: convOut, shape, dtype: 'float32', layout: 'NCHW' };
     if (!activation) return convValue;
+    // tfjs passes the PReLU weights as the argument after the bias.
+    return this.activate(node, convValue, activation, args[argIndex]);
+  }
+
+  /** The activation of a fused op (Conv, MatMul), written under the node's own name. */
+  private activate(node: TfNode, x: Value, activation: string, preluAlpha: Value | undefined): Value {
     switch (activation) {
       case 'Relu':
-        return this.unary(node, convValue, 'Relu');
+        return this.unary(node, x, 'Relu');
       case 'Relu6':
-        return this.unary(node, convValue, 'Clip', {}, [this.scalar(0), this.scalar(6)]);
+        return this.unary(node, x, 'Clip', {}, [this.scalar(0), this.scalar(6)]);
       case 'LeakyRelu':
-        return this.unary(node, convValue, 'LeakyRelu', { alpha: { float: attrFloat(node, 'leakyrelu_alpha') ?? 0.2 } });
+        return this.unary(node, x, 'LeakyRelu', { alpha: { float: attrFloat(node, 'leakyrelu_alpha') ?? 0.2 } });
       case 'Elu':
       case 'Sigmoid':
       case 'Tanh':
-        return this.unary(node, convValue, activation);
-      case 'Prelu': {
-        // tfjs passes the PReLU weights as the argument after the bias.
-        const alpha = args[argIndex++] ?? fail(node, 'Prelu without an alpha argument');
-        return this.prelu(node, convValue, alpha);
-      }
+        return this.unary(node, x, activation);
+      case 'Prelu':
+        return this.prelu(node, x, preluAlpha ?? fail(node, 'Prelu without an alpha argument'));
       default:
         throw unsupported(node, `fused activation ${activation}`);
     }
@@ -819,18 +823,44 @@ class Converter {
     return { name: out, shape: x.shape, dtype: x.dtype, layout: 'NCHW' };
   }
 
+  /**
+   * MatMul and grappler's _FusedMatMul (Keras Dense layers: MatMul + BiasAdd + an activation, as
+   * in HSE's faceres heads). The fused form is written as MatMul, Add and the activation; ORT's
+   * optimiser fuses them again (Gemm / FusedMatMul).
+   */
   private matMul(node: TfNode, inputs: Value[]): Value {
-    const [a, b] = inputs;
+    const [a, b, ...args] = inputs;
     if (a.shape.length !== 2 || b.shape.length !== 2) throw unsupported(node, 'MatMul of rank other than 2');
     const ta = attrBool(node, 'transpose_a') ?? false;
     const tb = attrBool(node, 'transpose_b') ?? false;
+    const fused = node.op === '_FusedMatMul' ? attrStrings(node, 'fused_ops') : [];
+    let bias: Value | undefined;
+    let activation: string | undefined;
+    let argIndex = 0;
+    for (const f of fused) {
+      if (f === 'BiasAdd' && !bias) bias = args[argIndex++] ?? fail(node, 'BiasAdd without a bias argument');
+      else if (['Relu', 'Relu6', 'Prelu', 'LeakyRelu', 'Elu', 'Sigmoid', 'Tanh'].includes(f) && !activation) activation = f;
+      else throw unsupported(node, `fused op ${f} (fused_ops ${fused.join(',')})`);
+    }
     const operand = (v: Value, t: boolean): string => {
       const n = this.asTF(v);
       return t ? this.emit('Transpose', [n], this.fresh(`${n}/T`), { perm: [1, 0] }) : n;
     };
-    const out = this.emit('MatMul', [operand(a, ta), operand(b, tb)], node.name, {});
     const shape = [ta ? a.shape[1] : a.shape[0], tb ? b.shape[0] : b.shape[1]];
-    return { name: out, shape, dtype: a.dtype, layout: 'TF' };
+    const last = !bias && !activation;
+    const out = this.emit('MatMul', [operand(a, ta), operand(b, tb)], last ? node.name : this.fresh(`${node.name}/matmul`), {});
+    let v: Value = { name: out, shape, dtype: a.dtype, layout: 'TF' };
+    if (bias) {
+      if (bias.shape.length !== 1 || (shape[1] >= 0 && bias.shape[0] !== shape[1])) throw unsupported(node, `bias of shape [${bias.shape}] for ${shape[1]} outputs`);
+      v = this.binary(node, v, bias, 'Add', activation ? `${node.name}/bias` : undefined);
+    }
+    return activation ? this.activate(node, v, activation, args[argIndex]) : v;
+  }
+
+  /** TF Softmax normalises over the last axis, as ONNX opset-13 Softmax with axis −1 does. */
+  private softmax(node: TfNode, x: Value): Value {
+    const out = this.emit('Softmax', [this.asTF(x)], node.name, { axis: -1 });
+    return { name: out, shape: x.shape, dtype: x.dtype, layout: 'TF' };
   }
 }
 

@@ -261,4 +261,48 @@ describe('tfjs-to-onnx converter', () => {
     b.data.forEach((v, i) => expect(Math.abs(v - a.data[i])).toBeLessThanOrEqual(2 ** -20 * (1 + Math.abs(a.data[i]))));
     expect(opTypes(convert({}, true))).toContain('Pad');
   });
+  test('_FusedMatMul (BiasAdd, Relu) and Softmax compute a Keras Dense + softmax head', async () => {
+    // faceres' heads: feats = relu(x·W + b), then softmax over the last axis.
+    const { json, data } = model(
+      [
+        placeholder('x', [2, 3]),
+        {
+          name: 'dense',
+          op: '_FusedMatMul',
+          input: ['x', 'w', 'b'],
+          attr: { fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } }, num_args: { i: '1' }, transpose_a: { b: false }, transpose_b: { b: false } },
+        },
+        { name: 'plain', op: '_FusedMatMul', input: ['x', 'w', 'b'], attr: { fused_ops: { list: { s: [b64('BiasAdd')] } }, num_args: { i: '1' } } },
+        { name: 'probs', op: 'Softmax', input: ['dense'] },
+      ],
+      [
+        { spec: { name: 'w', shape: [3, 4], dtype: 'float32' }, values: Float32Array.from([1, -2, 0.5, 3, 0, 1, -1, 2, 4, 0.25, 2, -3]) },
+        { spec: { name: 'b', shape: [4], dtype: 'float32' }, values: Float32Array.from([0.5, -1, 0, 2]) },
+      ],
+    );
+    const converted = convertGraph(parseGraphModel(json, data));
+    expect(converted.outputs.map((o) => [o.name, o.shape])).toEqual([['plain', [2, 4]], ['probs', [2, 4]]]);
+    const x = Float32Array.from([1, 2, -1, 0.5, -3, 2]);
+    const out = await runOnnx(converted.bytes, { x: { data: x, dims: [2, 3] } });
+    const w = [1, -2, 0.5, 3, 0, 1, -1, 2, 4, 0.25, 2, -3];
+    const b = [0.5, -1, 0, 2];
+    for (let r = 0; r < 2; r++) {
+      const lin = [0, 1, 2, 3].map((k) => b[k] + [0, 1, 2].reduce((s, i) => s + x[r * 3 + i] * w[i * 4 + k], 0));
+      const relu = lin.map((v) => Math.max(0, v));
+      const z = relu.reduce((s, v) => s + Math.exp(v), 0);
+      for (let k = 0; k < 4; k++) {
+        expect(out.plain.data[r * 4 + k]).toBeCloseTo(lin[k], 5);
+        expect(out.probs.data[r * 4 + k]).toBeCloseTo(Math.exp(relu[k]) / z, 6);
+      }
+    }
+    // A fused op it does not know still fails loudly.
+    const bad = model(
+      [placeholder('x', [2, 3]), { name: 'dense', op: '_FusedMatMul', input: ['x', 'w', 'b'], attr: { fused_ops: { list: { s: [b64('BiasAdd'), b64('Gelu')] } } } }],
+      [
+        { spec: { name: 'w', shape: [3, 4], dtype: 'float32' }, values: new Float32Array(12) },
+        { spec: { name: 'b', shape: [4], dtype: 'float32' }, values: new Float32Array(4) },
+      ],
+    );
+    expect(() => convertGraph(parseGraphModel(bad.json, bad.data))).toThrow(/_FusedMatMul.*"dense".*Gelu/);
+  });
 });
