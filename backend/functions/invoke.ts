@@ -1,5 +1,5 @@
 import { AppError, toErrorPayload } from '../../engine/core/errors';
-import { log } from '../log';
+import { describeError, log, redact } from '../log';
 import type { FnContext, FnDefinition, FnResult } from './types';
 
 /** Largest event a function accepts (photos travel through storage, never in events). */
@@ -22,10 +22,10 @@ export async function invoke<T>(fn: FnDefinition<T>, event: unknown, ctx: FnCont
     return { ok: true, data };
   } catch (err) {
     const payload = toErrorPayload(err);
-    log(payload.code === 'INTERNAL' ? 'error' : 'info', 'fn failed', { fn: fn.name, code: payload.code, ms: Date.now() - started });
-    if (payload.code === 'INTERNAL' && process.env.NODE_ENV !== 'production' && !(err instanceof AppError)) {
-      // Stack only, never the event: it may carry file IDs.
-      process.stderr.write(String((err as Error)?.stack ?? err) + '\n');
+    log(payload.code === 'INTERNAL' ? 'error' : 'info', 'fn failed', { fn: fn.name, code: payload.code, ms: Date.now() - started, reason: describeError(err) });
+    if (payload.code === 'INTERNAL' && process.env.NODE_ENV !== 'production' && !(err instanceof AppError) && process.env.LOG_LEVEL !== 'silent') {
+      // Stack only (redacted like the log), never the event: it may carry file IDs.
+      process.stderr.write(redact(String((err as Error)?.stack ?? err)) + '\n');
     }
     return { ok: false, error: payload };
   }

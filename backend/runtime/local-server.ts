@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { AppError, toErrorPayload } from '../../engine/core/errors';
+import { AppError, toErrorPayload, type ErrorCode } from '../../engine/core/errors';
 import { createLocalPorts, type LocalPorts } from '../adapters/local/index';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../adapters/local/sessions';
 import { invoke, MAX_EVENT_BYTES } from '../functions/invoke';
 import { functions } from '../functions/registry';
 import type { FnDefinition, Services } from '../functions/types';
-import { log } from '../log';
+import { describeError, log } from '../log';
 import { getUpload } from '../domain/photos';
 import { requireConsent } from '../domain/consent';
 import type { FaceEngine } from '../engine-port';
@@ -65,23 +65,89 @@ function readCookie(req: http.IncomingMessage, name: string): string | undefined
   return undefined;
 }
 
-/** Reads a body up to `limit` bytes; beyond it the request is refused without buffering more. */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+/** A body over its route's budget: answered with status 413 and the route's code (see bodyBudget). */
+class BodyTooLarge extends AppError {
+  /** false when the rest of the body was not read (over the drain bounds): close the connection. */
+  drained = true;
+}
+
+/** How much of an oversized body is read and thrown away so the client can read the 413. */
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+const DRAIN_MAX_MS = 10_000;
+
+/**
+ * What each route accepts as a body, and the error beyond it: an event is small JSON
+ * (INVALID_ARGUMENT), an upload a photo within the upload budget (IMAGE_TOO_LARGE).
+ */
+function bodyBudget(pathname: string, maxUploadBytes: number): { limit: number; error: () => BodyTooLarge } | undefined {
+  if (pathname.startsWith('/api/upload/')) {
+    return { limit: maxUploadBytes, error: () => new BodyTooLarge('IMAGE_TOO_LARGE', { reason: 'upload over budget', details: { maxBytes: maxUploadBytes } }) };
+  }
+  if (pathname.startsWith('/api/fn/')) {
+    return {
+      limit: MAX_EVENT_BYTES,
+      error: () =>
+        new BodyTooLarge('INVALID_ARGUMENT', {
+          reason: 'event over budget',
+          message: `请求内容太大了（最多 ${MAX_EVENT_BYTES / 1024}KB），请返回上一步重新操作。`,
+          details: { field: 'body', maxBytes: MAX_EVENT_BYTES },
+        }),
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Reads a body up to `limit` bytes. Beyond it nothing more is buffered, but the rest is read and
+ * thrown away (at most DRAIN_MAX_BYTES / DRAIN_MAX_MS) before the error is answered: a socket
+ * closed with unread data is reset by the kernel, and the client would see ECONNRESET instead of
+ * the 413 and its message.
+ */
+function readBody(req: http.IncomingMessage, limit: number, tooLarge: () => BodyTooLarge): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    const declared = Number(req.headers['content-length'] ?? 0);
+    let chunks: Buffer[] | null = declared > limit ? null : [];
     let size = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = () => {
+      const err = tooLarge();
+      err.drained = false;
+      req.pause();
+      req.removeAllListeners('data');
+      reject(err);
+    };
+    const startDraining = () => {
+      chunks = null;
+      if (declared > DRAIN_MAX_BYTES) return giveUp();
+      timer = setTimeout(giveUp, DRAIN_MAX_MS);
+      timer.unref();
+    };
+    if (!chunks) startDraining();
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new AppError('INVALID_ARGUMENT', { reason: 'body too large', details: { field: 'body' } }));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (chunks && size > limit) startDraining();
+      if (chunks) chunks.push(chunk);
+      else if (size > DRAIN_MAX_BYTES) giveUp();
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(timer);
+      if (chunks) resolve(Buffer.concat(chunks));
+      else reject(tooLarge());
+    });
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
+}
+
+/** The route of a request for the log: ids (upload ids, file keys' user ids) become `:id`. */
+const routeOf = (url: string) => url.split('?')[0].replace(/[A-Za-z0-9_-]{16,}/g, ':id').slice(0, 80);
+
+/** HTTP status of a refused request (function results are always 200 with their `ok` flag). */
+function statusOf(err: unknown, code: ErrorCode): number {
+  if (err instanceof BodyTooLarge) return 413;
+  return code === 'INTERNAL' ? 500 : code === 'FORBIDDEN' ? 403 : code === 'NOT_FOUND' ? 404 : 400;
 }
 
 function serveStatic(staticDir: string, urlPath: string, res: http.ServerResponse): void {
@@ -131,7 +197,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
         serveSignedFile(url, res);
         return;
       }
-      const fnMatch = /^\/api\/fn\/([A-Za-z][A-Za-z0-9_-]{0,40})$/.exec(url.split('?')[0]);
+      const fnMatch = /^\/api\/fn\/([A-Za-z][A-Za-z0-9_-]{0,40})$/.exec(pathname);
       if (fnMatch) {
         if (req.method !== 'POST') {
           sendJson(res, 405, { ok: false, error: new AppError('INVALID_ARGUMENT', { reason: 'POST only' }).toPayload() });
@@ -142,7 +208,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
           sendJson(res, 404, { ok: false, error: new AppError('NOT_FOUND').toPayload() });
           return;
         }
-        const raw = await readBody(req, MAX_EVENT_BYTES);
+        const raw = await readBody(req, MAX_EVENT_BYTES, bodyBudget(pathname, 0)!.error);
         let event: unknown = {};
         if (raw.length) {
           try {
@@ -181,10 +247,29 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       serveStatic(staticDir, url, res);
     } catch (err) {
       const payload = toErrorPayload(err);
-      if (payload.code === 'INTERNAL') log('error', 'request failed', { path: url.split('?')[0], method: req.method });
-      if (!res.headersSent) sendJson(res, payload.code === 'INTERNAL' ? 500 : 400, { ok: false, error: payload });
-      else res.end();
+      const status = statusOf(err, payload.code);
+      // Only whitelisted fields, and the reason redacted (backend/log.ts): never the body or a file ID.
+      if (status === 500) log('error', 'request failed', { path: routeOf(url), method: req.method, code: payload.code, reason: describeError(err) });
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      const close = err instanceof BodyTooLarge;
+      sendJson(res, status, { ok: false, error: payload }, close ? { connection: 'close' } : {});
+      // Over the drain bounds: stop reading this client (the rest of its body is never read).
+      if (err instanceof BodyTooLarge && !err.drained) res.once('finish', () => req.socket.destroySoon());
     }
+  });
+
+  // `Expect: 100-continue` (curl and others for big bodies): refuse an oversized body before it is sent.
+  server.on('checkContinue', (req, res) => {
+    const budget = bodyBudget((req.url ?? '/').split('?')[0], services.settings.maxUploadBytes);
+    if (budget && Number(req.headers['content-length'] ?? 0) > budget.limit) {
+      sendJson(res, 413, { ok: false, error: budget.error().toPayload() }, { connection: 'close' });
+      return;
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
   });
 
   /** The caller behind the session cookie, if any. */
@@ -203,19 +288,8 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     if (!userId) throw new AppError('FORBIDDEN', { reason: 'login required' });
     await requireConsent(ports, userId);
     const upload = await getUpload(ports, userId, uploadId);
-    const declared = Number(req.headers['content-length'] ?? 0);
-    const limit = services.settings.maxUploadBytes;
-    if (declared > limit) {
-      req.resume();
-      throw new AppError('IMAGE_TOO_LARGE', { reason: 'upload over budget' });
-    }
-    let bytes: Buffer;
-    try {
-      bytes = await readBody(req, limit);
-    } catch (err) {
-      if (err instanceof AppError) throw new AppError('IMAGE_TOO_LARGE', { reason: 'upload over budget' });
-      throw err;
-    }
+    const budget = bodyBudget('/api/upload/', services.settings.maxUploadBytes)!;
+    const bytes = await readBody(req, budget.limit, budget.error);
     if (bytes.length === 0) throw new AppError('CORRUPT_IMAGE', { reason: 'empty upload' });
     const { fileId } = await ports.files.put(upload.cloudPath, bytes, String(req.headers['content-type'] ?? 'application/octet-stream'));
     sendJson(res, 200, { ok: true, data: { fileId } });

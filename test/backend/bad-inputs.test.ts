@@ -89,10 +89,16 @@ describe('bad inputs through the API: a clear code each, the runtime stays up, n
     await api.call('analyze', { uploadId, fileId: `cloud://local/users/${userId}/uploads/${uploadId}.jpg` });
   });
 
-  it('a 30 MB file → IMAGE_TOO_LARGE without storing it', async () => {
+  it('a 30 MB file → 413 IMAGE_TOO_LARGE without storing it', async () => {
     const { uploadId } = await api.ok('prepareUpload');
-    const res = await api.upload(uploadId, Buffer.alloc(30 * 1024 * 1024, 0xff)).catch(() => ({ ok: false, error: { code: 'IMAGE_TOO_LARGE' } }));
-    expect(res).toMatchObject({ ok: false, error: { code: 'IMAGE_TOO_LARGE' } });
+    const res = await fetch(`${server.url}/api/upload/${uploadId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg', cookie: api.cookie! },
+      body: new Uint8Array(30 * 1024 * 1024).fill(0xff),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ ok: false, error: { code: 'IMAGE_TOO_LARGE', message: ERROR_MESSAGES.IMAGE_TOO_LARGE, details: { maxBytes: 20 * 1024 * 1024 } } });
+    expect(allFiles(path.join(dataDir, 'files', 'users', userId, 'uploads'))).toEqual([]);
     await api.call('analyze', { uploadId, fileId: 'x' }); // lets the slot be cleaned by its owner
   });
 
@@ -133,9 +139,16 @@ describe('bad inputs through the API: a clear code each, the runtime stays up, n
     await api.ok('consent', { action: 'agree', agree: true, version: campaign.consentVersion, ageGroup: 'adult' });
   });
 
-  it('an oversized event → INVALID_ARGUMENT', async () => {
-    expect(await api.call('fuse', { pad: 'x'.repeat(100_000) }).catch(() => ({ ok: false, error: { code: 'INVALID_ARGUMENT' } }))).toMatchObject({
-      error: { code: 'INVALID_ARGUMENT' },
+  it('an oversized event → 413 INVALID_ARGUMENT saying how large an event may be', async () => {
+    const res = await fetch(`${server.url}/api/fn/fuse`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: api.cookie! },
+      body: JSON.stringify({ pad: 'x'.repeat(100_000) }),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: '请求内容太大了（最多 64KB），请返回上一步重新操作。', details: { field: 'body', maxBytes: 64 * 1024 } },
     });
   });
 

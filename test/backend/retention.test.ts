@@ -105,9 +105,11 @@ describe('retention, crashes and limits (real SQLite, real files, a movable cloc
   it('per-user quota → RATE_LIMITED with retry-after; the window resets', async () => {
     const rule = { ...QUOTAS.share, limit: 3 };
     for (let i = 0; i < 3; i++) await takeQuota(ports, 'u_quota', rule);
-    const err = await takeQuota(ports, 'u_quota', rule).catch((e: AppError) => e);
-    expect(err).toMatchObject({ code: 'RATE_LIMITED' });
-    expect((err as AppError).details!.retryAfterSeconds).toBeGreaterThan(0);
+    const refused = takeQuota(ports, 'u_quota', rule);
+    await expect(refused).rejects.toBeInstanceOf(AppError);
+    await expect(refused).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } });
+    const { retryAfterSeconds } = (await refused.then(() => ({}), (e: AppError) => e.details!)) as { retryAfterSeconds?: number };
+    expect(retryAfterSeconds).toBeGreaterThan(0);
     now += rule.windowMs;
     await expect(takeQuota(ports, 'u_quota', rule)).resolves.toBeUndefined();
   });
