@@ -1,13 +1,25 @@
 /**
- * Identity, seam and background figures for fusion (docs/fusion.md, "Identity"):
+ * Identity, sharpness, second-person, seam and background figures for fusion (docs/fusion.md,
+ * "Identity" and "Sharpness"):
  *
- *   npx tsx scripts/eval-identity.ts [--faces <dir>] [--shape N] [--features N] [--json]
- *       every single-face photo of <dir> (default ../shared/faces, local evaluation only) that the
- *       photo checks accept (a rejected photo is never fused; they are listed) fused
- *       into every hero frame of the eight stories (defaults shape/features); for each fused frame
- *       the identity embedding (scripts/eval/face-embedding.ts) of the comic face against every photo:
- *       own-photo similarity, best other person, rank-1 rate; the seam measure and the
- *       background-unchanged check.
+ *   npm run eval:identity -- [--faces <dir>] [--shape N] [--features N] [--json]
+ *                            [--quick] [--second] [--stories a,b] [--frames chao:1,xin:3] [--only 001,Paul]
+ *
+ *   Every single-face photo of <dir> (default ../shared/faces, local evaluation only) that the
+ *   photo checks accept (a rejected photo is never fused; they are listed) is fused into every hero
+ *   frame of the eight stories (default shape/features). For each fused frame, with BOTH
+ *   recognisers (scripts/eval/face-embedding.ts: dlib, faceres): the comic face against every
+ *   photo — own-photo similarity, best other person, rank-1; the drawn non-hero faces of the same
+ *   frame against the user's photo (must not be closer than the user's own fused face); the
+ *   sharpness ratio E(face)/E(art) (scripts/eval/sharpness.ts) and the drawn face's own ratio; the
+ *   seam measure and the background-unchanged check.
+ *
+ *   Filters, for iterating (the gallery every probe is ranked against stays all accepted photos,
+ *   so rank-1 figures stay comparable): --quick = the first hero frame of each story; --second =
+ *   the 8 frames with a second drawn person; --stories =
+ *   those stories; --frames = those frames (story:n, n from 1, as in per_frame); --only = photos
+ *   whose file name contains one of the texts. Prints one summary line, then the figures as JSON
+ *   (--json: one line).
  *
  * People: one photo = one person, except files whose name differs only by a trailing digit
  * (Paul.jpeg / Paul2.jpeg: the same man).
@@ -16,9 +28,12 @@ import fs from 'fs';
 import path from 'path';
 import { analyzeImage, type Analysis } from '../engine/analysis/analyze';
 import { faceIssues } from '../engine/analysis/photo-checks';
-import { prepareFace, fuseFrame } from '../engine/fusion/fuse';
-import { faceEmbedding, cosine } from './eval/face-embedding';
-import { loadStory, storyIds } from '../engine/pipeline/story-frames';
+import { prepareFace, fuseFrame, DEFAULT_FEATURES, DEFAULT_SHAPE } from '../engine/fusion/fuse';
+import { projectSlot } from '../engine/fusion/canonical-mesh';
+import { embedders, EMBEDDER_NAMES, cosine, type EmbedderName } from './eval/face-embedding';
+import { slotSharpness, sobelMagnitude } from './eval/sharpness';
+import { loadStory, storyIds, type StoryFrame } from '../engine/pipeline/story-frames';
+import type { Slot } from '../engine/fusion/slot';
 import type { RgbImage } from '../engine/core/raster';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -32,17 +47,16 @@ export function meshOf(a: Analysis, i: number): Float32Array {
   return out;
 }
 
+/** A slot's 468 points (x, y pairs) as drawn: the template's own points, else the projected pose. */
+export function slotPoints(slot: Slot): Float32Array {
+  return Float32Array.from((slot.points ?? projectSlot(slot.pose)).flat());
+}
+
 const person = (file: string) => path.basename(file).replace(/\.[^.]+$/, '').replace(/\d+$/, '');
 const q = (a: number[], p: number) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))] : NaN; };
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
-
-/** Sobel gradient magnitude (luma) at pixel i of an RGB image. */
-function grad(img: Uint8Array, W: number, H: number, x: number, y: number): number {
-  const L = (xx: number, yy: number) => { const j = (Math.min(H - 1, Math.max(0, yy)) * W + Math.min(W - 1, Math.max(0, xx))) * 3; return 0.299 * img[j] + 0.587 * img[j + 1] + 0.114 * img[j + 2]; };
-  const gx = L(x + 1, y - 1) + 2 * L(x + 1, y) + L(x + 1, y + 1) - L(x - 1, y - 1) - 2 * L(x - 1, y) - L(x - 1, y + 1);
-  const gy = L(x - 1, y + 1) + 2 * L(x, y + 1) + L(x + 1, y + 1) - L(x - 1, y - 1) - 2 * L(x, y - 1) - L(x + 1, y - 1);
-  return Math.hypot(gx, gy) / 8;
-}
+const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
+const dist = (a: number[]) => ({ min: r3(q(a, 0)), p10: r3(q(a, 0.1)), median: r3(q(a, 0.5)), p90: r3(q(a, 0.9)), max: r3(q(a, 1)) });
 
 export interface SeamFigures { seam: number; frameEdge: number; changedOutside: number }
 
@@ -57,10 +71,12 @@ export function seamAndBackground(frame: RgbImage, fused: Uint8Array, slots: Arr
   let gf = 0, go = 0, n = 0;
   for (const s of slots) {
     const bw = s.box.x1 - s.box.x0;
+    const gFused = sobelMagnitude({ data: fused, width: W, height: H }, s.box), gFrame = sobelMagnitude(frame, s.box);
     for (let y = s.box.y0; y < s.box.y1; y++) for (let x = s.box.x0; x < s.box.x1; x++) {
-      const m = s.mask[(y - s.box.y0) * bw + x - s.box.x0];
+      const k = (y - s.box.y0) * bw + x - s.box.x0;
+      const m = s.mask[k];
       if (m > 0) inside[y * W + x] = 1;
-      if (m > 0 && m <= 0.5) { gf += grad(fused, W, H, x, y); go += grad(frame.data as Uint8Array, W, H, x, y); n++; }
+      if (m > 0 && m <= 0.5) { gf += gFused[k]; go += gFrame[k]; n++; }
     }
   }
   let changed = 0;
@@ -72,99 +88,229 @@ export function seamAndBackground(frame: RgbImage, fused: Uint8Array, slots: Arr
   return { seam: n ? gf / n : 0, frameEdge: n ? go / n : 0, changedOutside: changed };
 }
 
-async function evaluate(dir: string, asJson: boolean, features?: number, shape?: number): Promise<void> {
+export interface EvalOptions {
+  dir: string;
+  shape?: number;
+  features?: number;
+  quick?: boolean;
+  /** Only the frames with a second drawn person (a slot whose role is not hero). */
+  second?: boolean;
+  stories?: string[];
+  /** "story:n", n from 1. */
+  frames?: string[];
+  /** Substrings of photo file names to fuse (the gallery stays all accepted photos). */
+  only?: string[];
+}
+
+interface Photo { file: string; person: string; analysis: Analysis; emb: Record<EmbedderName, Float32Array> }
+interface HeroFrame extends StoryFrame { story: string; index: number; key: string; hero: Slot }
+
+/** Per recogniser accumulators. */
+function tally() {
+  return { own: [] as number[], bestOther: [] as number[], margin: [] as number[], hits: 0, n: 0, extraCloser: 0, extraN: 0, extraSim: [] as number[], extraMargin: [] as number[] };
+}
+
+export async function evaluate(opts: EvalOptions) {
   const t0 = performance.now();
-  const rows = fs.readFileSync(path.join(dir, 'manifest.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
-  const photos: Array<{ file: string; person: string; analysis: Analysis; embedding: Float32Array }> = [];
+  const time = { analysis: 0, fuse: 0, embed: { dlib: 0, faceres: 0 } as Record<EmbedderName, number>, sharpness: 0, seam: 0 };
+  const embed = async (img: RgbImage, pts: ArrayLike<number>, stride: number) => {
+    const out = {} as Record<EmbedderName, Float32Array>;
+    for (const k of EMBEDDER_NAMES) { const t = performance.now(); out[k] = await embedders[k].embed(img, pts, stride); time.embed[k] += performance.now() - t; }
+    return out;
+  };
+
+  // --- the gallery: every accepted single-face photo
+  let t = performance.now();
+  const rows = fs.readFileSync(path.join(opts.dir, 'manifest.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+  const photos: Photo[] = [];
   const rejected: Array<{ file: string; issues: string[] }> = [];
   for (const r of rows) {
     let a: Analysis;
-    try { a = await analyzeImage(fs.readFileSync(path.join(dir, r))); } catch { continue; }
+    try { a = await analyzeImage(fs.readFileSync(path.join(opts.dir, r))); } catch { continue; }
     if (a.internal.faces.length !== 1) continue;
     // The product never fuses a photo its checks reject (profile, too small, too dark …).
     const issues = faceIssues(a.result.faces[0]);
     if (issues.length) { rejected.push({ file: r, issues }); continue; }
-    photos.push({ file: r, person: person(r), analysis: a, embedding: await faceEmbedding(a.internal.image, meshOf(a, 0), 3) });
+    photos.push({ file: r, person: person(r), analysis: a, emb: await embed(a.internal.image, meshOf(a, 0), 3) });
   }
-  const stories = await Promise.all(storyIds().map((id) => loadStory(id)));
-  const heroFrames = stories.flatMap((s) => s.frames.map((f, i) => ({ story: s.id, index: i, ...f })).filter((f) => f.slots.some((sl) => sl.role === 'hero')));
-  const own: number[] = [], bestOther: number[] = [], margin: number[] = [];
-  let rank1 = 0, total = 0, changedOutside = 0;
-  const seamRatio: number[] = [];
-  const perPhoto: Array<{ file: string; rank1: number; own: number; bestOther: number }> = [];
-  const frameHits = new Map<string, { hits: number; n: number; yaw: number }>();
-  const otherPhoto = new Map<string, { hits: number; n: number }>();
-  // photo-to-photo baseline: each photo against the others (different people)
-  const photoPairs: number[] = [];
-  for (let i = 0; i < photos.length; i++) for (let j = i + 1; j < photos.length; j++) if (photos[i].person !== photos[j].person) photoPairs.push(cosine(photos[i].embedding, photos[j].embedding));
-  // same person, different photo: similarity and its rank among all other photos (1 = closest)
-  const samePerson: Array<{ a: string; b: string; cosine: number; rank: number }> = [];
-  for (const a of photos) for (const b of photos) {
-    if (a === b || a.person !== b.person || a.file > b.file) continue;
-    const c = cosine(a.embedding, b.embedding);
-    samePerson.push({ a: path.basename(a.file), b: path.basename(b.file), cosine: r3(c), rank: 1 + photos.filter((o) => o !== a && o !== b && cosine(a.embedding, o.embedding) > c).length });
+  time.analysis = performance.now() - t;
+  if (photos.length < 2) throw new Error(`${opts.dir}: fewer than two accepted single-face photos`);
+
+  // --- photo ↔ photo: how each recogniser reads the photos themselves
+  const photoFigures = Object.fromEntries(EMBEDDER_NAMES.map((k) => {
+    const different: number[] = [];
+    for (let i = 0; i < photos.length; i++) for (let j = i + 1; j < photos.length; j++) if (photos[i].person !== photos[j].person) different.push(cosine(photos[i].emb[k], photos[j].emb[k]));
+    // same person, different photo: similarity and its rank among all other photos (1 = closest), from each side
+    const same: Array<{ a: string; b: string; cosine: number; rank: number }> = [];
+    for (const a of photos) for (const b of photos) {
+      if (a === b || a.person !== b.person) continue;
+      const c = cosine(a.emb[k], b.emb[k]);
+      same.push({ a: path.basename(a.file), b: path.basename(b.file), cosine: r3(c), rank: 1 + photos.filter((o) => o !== a && o !== b && cosine(a.emb[k], o.emb[k]) > c).length });
+    }
+    return [k, { different_people: dist(different), same_person: same }];
+  })) as Record<EmbedderName, { different_people: ReturnType<typeof dist>; same_person: Array<{ a: string; b: string; cosine: number; rank: number }> }>;
+
+  // --- probes and frames
+  const probes = opts.only?.length ? photos.filter((p) => opts.only!.some((s) => path.basename(p.file).includes(s))) : photos;
+  if (!probes.length) throw new Error(`--only ${opts.only!.join(',')} matches no accepted photo`);
+  const ids = opts.stories?.length ? opts.stories : storyIds();
+  let frames: HeroFrame[] = [];
+  for (const id of ids) {
+    const story = await loadStory(id);
+    const hf = story.frames
+      .map((f, i) => ({ ...f, story: id, index: i, key: `${id}/${i + 1}`, hero: f.slots.find((s) => s.role === 'hero')! }))
+      .filter((f) => f.hero);
+    frames.push(...(opts.quick ? hf.slice(0, 1) : hf));
   }
-  for (const p of photos) {
+  if (opts.second) frames = frames.filter((f) => f.slots.some((s) => s.role !== 'hero'));
+  if (opts.frames?.length) {
+    const want = new Set(opts.frames.map((s) => s.replace(':', '/')));
+    frames = frames.filter((f) => want.has(f.key));
+  }
+  if (!frames.length) throw new Error('no hero frame matches the filters');
+
+  // --- fuse and measure
+  const rec = Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, tally()])) as Record<EmbedderName, ReturnType<typeof tally>>;
+  const sharp: number[] = [], sharpDrawn: number[] = [], seamRatio: number[] = [];
+  let changedOutside = 0, total = 0;
+  const perPhoto = new Map<string, { n: number; sharp: number[] } & Record<EmbedderName, { hits: number; own: number; other: number }>>();
+  const perFrame = new Map<string, { yaw: number; n: number; sharp: number[]; drawn: number[] } & Record<EmbedderName, { hits: number; extraCloser: number; extraN: number }>>();
+  const otherPhoto = new Map<string, Record<EmbedderName, { hits: number; n: number }>>();
+  const extraDetails = new Map<string, Record<EmbedderName, { closer: number; n: number; sims: number[] }>>();
+  for (const p of probes) {
     const face = prepareFace(p.analysis, 0);
-    let hits = 0, n = 0, ownSum = 0, otherSum = 0;
-    for (const f of heroFrames) {
-      const r = fuseFrame(f.image, f.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })), { features, shape });
+    for (const f of frames) {
+      t = performance.now();
+      const r = fuseFrame(f.image, f.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })), { features: opts.features, shape: opts.shape });
+      time.fuse += performance.now() - t;
+      const fused: RgbImage = { data: r.data, width: r.width, height: r.height };
+      const hero = r.slots.find((s) => s.id === f.hero.id)!;
+      t = performance.now();
       const sb = seamAndBackground(f.image, r.data, r.slots);
+      time.seam += performance.now() - t;
       changedOutside += sb.changedOutside;
       if (sb.frameEdge > 0) seamRatio.push(sb.seam / sb.frameEdge);
-      const hero = r.slots.find((s) => f.slots.find((x) => x.id === s.id)?.role === 'hero')!;
-      const e = await faceEmbedding({ data: r.data, width: r.width, height: r.height }, hero.points, 3);
-      const mine = cosine(e, p.embedding);
-      let best = -2;
-      for (const o of photos) if (o.person !== p.person) best = Math.max(best, cosine(e, o.embedding));
-      own.push(mine); bestOther.push(best); margin.push(mine - best);
-      // The stricter reading: the same person's *other* photo (not the pixels the face came from).
-      for (const q of photos) if (q !== p && q.person === p.person) {
-        const c = cosine(e, q.embedding);
-        const k = `${path.basename(p.file)} → ${path.basename(q.file)}`;
-        const x = otherPhoto.get(k) ?? { hits: 0, n: 0 };
-        x.n++; if (c > best) x.hits++;
-        otherPhoto.set(k, x);
+      t = performance.now();
+      const sh = slotSharpness(f.image, fused, hero);
+      time.sharpness += performance.now() - t;
+      sharp.push(sh.ratio);
+      const e = await embed(fused, hero.points, 3);
+      // The drawn people next to the user (roles other than hero), aligned by their own slot points.
+      const extras = f.slots.filter((s) => s.role !== 'hero');
+      const extraEmb = [];
+      for (const s of extras) extraEmb.push({ slot: s, emb: await embed(fused, slotPoints(s), 2) });
+
+      const pp = perPhoto.get(p.file) ?? { n: 0, sharp: [], ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, { hits: 0, own: 0, other: 0 }])) } as NonNullable<ReturnType<typeof perPhoto.get>>;
+      const pf = perFrame.get(f.key) ?? { yaw: f.hero.pose.yaw ?? 0, n: 0, sharp: [], drawn: [], ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, { hits: 0, extraCloser: 0, extraN: 0 }])) } as NonNullable<ReturnType<typeof perFrame.get>>;
+      sharpDrawn.push(sh.drawnRatio);
+      pp.n++; pp.sharp.push(sh.ratio); pf.n++; pf.sharp.push(sh.ratio); pf.drawn.push(sh.drawnRatio);
+      for (const k of EMBEDDER_NAMES) {
+        const R = rec[k];
+        const mine = cosine(e[k], p.emb[k]);
+        let best = -2;
+        for (const o of photos) if (o.person !== p.person) best = Math.max(best, cosine(e[k], o.emb[k]));
+        R.own.push(mine); R.bestOther.push(best); R.margin.push(mine - best); R.n++;
+        const hit = mine > best;
+        if (hit) { R.hits++; pp[k].hits++; pf[k].hits++; }
+        pp[k].own += mine; pp[k].other += best;
+        // The stricter reading: the same person's *other* photo (not the pixels the face came from).
+        for (const o of photos) if (o !== p && o.person === p.person) {
+          const key = `${path.basename(p.file)} → ${path.basename(o.file)}`;
+          const x = otherPhoto.get(key) ?? (Object.fromEntries(EMBEDDER_NAMES.map((n) => [n, { hits: 0, n: 0 }])) as Record<EmbedderName, { hits: number; n: number }>);
+          x[k].n++; if (cosine(e[k], o.emb[k]) > best) x[k].hits++;
+          otherPhoto.set(key, x);
+        }
+        for (const { slot, emb } of extraEmb) {
+          const sim = cosine(emb[k], p.emb[k]);
+          const closer = sim >= mine;
+          R.extraN++; R.extraSim.push(sim); R.extraMargin.push(mine - sim);
+          if (closer) { R.extraCloser++; pf[k].extraCloser++; }
+          pf[k].extraN++;
+          const dk = `${f.key} ${slot.id}`;
+          const d = extraDetails.get(dk) ?? (Object.fromEntries(EMBEDDER_NAMES.map((n) => [n, { closer: 0, n: 0, sims: [] as number[] }])) as Record<EmbedderName, { closer: number; n: number; sims: number[] }>);
+          d[k].n++; d[k].sims.push(sim); if (closer) d[k].closer++;
+          extraDetails.set(dk, d);
+        }
       }
-      if (mine > best) { rank1++; hits++; }
-      const key = `${f.story}/${f.index + 1}`;
-      const fh = frameHits.get(key) ?? { hits: 0, n: 0, yaw: f.slots.find((x) => x.role === 'hero')!.pose.yaw ?? 0 };
-      fh.n++; if (mine > best) fh.hits++;
-      frameHits.set(key, fh);
-      total++; n++; ownSum += mine; otherSum += best;
+      perPhoto.set(p.file, pp);
+      perFrame.set(f.key, pf);
+      total++;
     }
-    perPhoto.push({ file: p.file, rank1: r3(hits / n), own: r3(ownSum / n), bestOther: r3(otherSum / n) });
   }
-  const dist = (a: number[]) => ({ min: r3(q(a, 0)), p10: r3(q(a, 0.1)), median: r3(q(a, 0.5)), max: r3(q(a, 1)) });
+
+  const recognisers = Object.fromEntries(EMBEDDER_NAMES.map((k) => {
+    const R = rec[k];
+    return [k, {
+      rank1: r3(R.hits / R.n),
+      own: dist(R.own),
+      best_other: dist(R.bestOther),
+      margin: dist(R.margin),
+      second_person: { frames_with_one: R.extraN, closer_than_hero: R.extraCloser, similarity_to_user: dist(R.extraSim), hero_minus_second: dist(R.extraMargin) },
+      photos: photoFigures[k],
+    }];
+  })) as Record<EmbedderName, unknown>;
+  const seconds = Math.round((performance.now() - t0) / 100) / 10;
+  const sharpness = { ratio: dist(sharp), drawn_ratio: dist(sharpDrawn), share_at_least_0_8: r3(sharp.filter((v) => v >= 0.8).length / sharp.length) };
   const out = {
     photos: photos.length,
+    probes: probes.length,
     rejected_by_photo_checks: rejected,
-    hero_frames: heroFrames.length,
+    hero_frames: frames.length,
     fused_frames: total,
-    rank1: r3(rank1 / total),
-    own: dist(own),
-    best_other: dist(bestOther),
-    margin: dist(margin),
-    photo_vs_other_photo: dist(photoPairs),
-    same_person_photos: samePerson,
-    fused_vs_other_photo_of_same_person: [...otherPhoto].map(([pair, h]) => ({ pair, rank1: r3(h.hits / h.n) })),
+    shape: opts.shape ?? DEFAULT_SHAPE,
+    features: opts.features ?? DEFAULT_FEATURES,
+    recognisers,
+    sharpness,
     seam_gradient_ratio: dist(seamRatio),
     changed_pixels_outside_mask: changedOutside,
-    features: features ?? 'default',
-    shape: shape ?? 'default',
-    per_photo: perPhoto,
-    per_frame: [...frameHits].map(([frame, h]) => ({ frame, yaw: h.yaw, rank1: r3(h.hits / h.n) })),
-    seconds: Math.round((performance.now() - t0) / 100) / 10,
+    fused_vs_other_photo_of_same_person: [...otherPhoto].map(([pair, h]) => ({ pair, ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, r3(h[k].hits / h[k].n)])) })),
+    second_person_per_slot: [...extraDetails].map(([slot, d]) => ({ slot, ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, { closer: d[k].closer, of: d[k].n, median_similarity: r3(q(d[k].sims, 0.5)) }])) })),
+    per_photo: [...perPhoto].map(([file, v]) => ({ file, ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, { rank1: r3(v[k].hits / v.n), own: r3(v[k].own / v.n), best_other: r3(v[k].other / v.n) }])), sharpness: r3(q(v.sharp, 0.5)) })),
+    per_frame: [...perFrame].map(([frame, v]) => ({
+      frame, yaw: v.yaw,
+      ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, v[k].extraN ? { rank1: r3(v[k].hits / v.n), second_closer: `${v[k].extraCloser}/${v[k].extraN}` } : { rank1: r3(v[k].hits / v.n) }])),
+      sharpness: r3(q(v.sharp, 0.5)), drawn_sharpness: r3(q(v.drawn, 0.5)),
+    })),
+    seconds,
+    timings_s: {
+      analysis_and_photo_embeddings: r3(time.analysis / 1000), fuse: r3(time.fuse / 1000),
+      embed_dlib: r3(time.embed.dlib / 1000), embed_faceres: r3(time.embed.faceres / 1000),
+      sharpness: r3(time.sharpness / 1000), seam: r3(time.seam / 1000),
+    },
   };
-  if (asJson) process.stdout.write(JSON.stringify(out) + '\n');
-  else process.stdout.write(JSON.stringify(out, null, 1) + '\n');
+  const summary = [
+    `eval:identity ${probes.length}${probes.length < photos.length ? `/${photos.length}` : ''} photos × ${frames.length} hero frames = ${total} fused (shape ${out.shape}, features ${out.features})`,
+    ...EMBEDDER_NAMES.map((k) => `${k} rank-1 ${pct(rec[k].hits / rec[k].n)} (margin p10 ${r3(q(rec[k].margin, 0.1))} med ${r3(q(rec[k].margin, 0.5))})`),
+    `sharpness face/art med ${sharpness.ratio.median} p10 ${sharpness.ratio.p10} (drawn ${sharpness.drawn_ratio.median}; ≥0.8 in ${pct(sharpness.share_at_least_0_8)})`,
+    `2nd person closer: ${EMBEDDER_NAMES.map((k) => `${k} ${rec[k].extraCloser}/${rec[k].extraN}`).join(', ')}`,
+    `seam ${out.seam_gradient_ratio.median}`,
+    `bg changed ${changedOutside}`,
+    `${seconds} s`,
+  ].join(' | ');
+  return { summary, figures: out };
+}
+
+function parseArgs(argv: string[]): EvalOptions & { json: boolean } {
+  const val = (name: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
+  const num = (name: string) => (val(name) !== undefined ? Number(val(name)) : undefined);
+  const list = (name: string) => val(name)?.split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    dir: val('faces') ?? path.resolve(ROOT, '..', 'shared', 'faces'),
+    shape: num('shape'),
+    features: num('features'),
+    quick: argv.includes('--quick'),
+    second: argv.includes('--second'),
+    stories: list('stories'),
+    frames: list('frames'),
+    only: list('only'),
+    json: argv.includes('--json'),
+  };
 }
 
 if (require.main === module) {
-  const argv = process.argv.slice(2);
-  const dirIdx = argv.indexOf('--faces');
-  const fIdx = argv.indexOf('--features');
-  const sIdx = argv.indexOf('--shape');
-  const run = evaluate(dirIdx >= 0 ? argv[dirIdx + 1] : path.resolve(ROOT, '..', 'shared', 'faces'), argv.includes('--json'), fIdx >= 0 ? Number(argv[fIdx + 1]) : undefined, sIdx >= 0 ? Number(argv[sIdx + 1]) : undefined);
-  run.then(() => process.exit(0), (err) => { process.stderr.write(`eval-identity: ${err?.stack ?? err}\n`); process.exit(1); });
+  const args = parseArgs(process.argv.slice(2));
+  evaluate(args).then(({ summary, figures }) => {
+    process.stdout.write(`${summary}\n${args.json ? JSON.stringify(figures) : JSON.stringify(figures, null, 1)}\n`);
+    process.exit(0);
+  }, (err) => { process.stderr.write(`eval-identity: ${err?.stack ?? err}\n`); process.exit(1); });
 }
