@@ -105,6 +105,9 @@ export interface EvalOptions {
 interface Photo { file: string; person: string; analysis: Analysis; emb: Record<EmbedderName, Float32Array> }
 interface HeroFrame extends StoryFrame { story: string; index: number; key: string; hero: Slot }
 
+/** One value per recogniser. */
+const perRecogniser = <T>(make: () => T): Record<EmbedderName, T> => ({ dlib: make(), faceres: make() });
+
 /** Per recogniser accumulators. */
 function tally() {
   return { own: [] as number[], bestOther: [] as number[], margin: [] as number[], hits: 0, n: 0, extraCloser: 0, extraN: 0, extraSim: [] as number[], extraMargin: [] as number[] };
@@ -170,7 +173,7 @@ export async function evaluate(opts: EvalOptions) {
   if (!frames.length) throw new Error('no hero frame matches the filters');
 
   // --- fuse and measure
-  const rec = Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, tally()])) as Record<EmbedderName, ReturnType<typeof tally>>;
+  const rec = perRecogniser(tally);
   const sharp: number[] = [], sharpDrawn: number[] = [], seamRatio: number[] = [];
   let changedOutside = 0, total = 0;
   const perPhoto = new Map<string, { n: number; sharp: number[] } & Record<EmbedderName, { hits: number; own: number; other: number }>>();
@@ -200,8 +203,8 @@ export async function evaluate(opts: EvalOptions) {
       const extraEmb = [];
       for (const s of extras) extraEmb.push({ slot: s, emb: await embed(fused, slotPoints(s), 2) });
 
-      const pp = perPhoto.get(p.file) ?? { n: 0, sharp: [], ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, { hits: 0, own: 0, other: 0 }])) } as NonNullable<ReturnType<typeof perPhoto.get>>;
-      const pf = perFrame.get(f.key) ?? { yaw: f.hero.pose.yaw ?? 0, n: 0, sharp: [], drawn: [], ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, { hits: 0, extraCloser: 0, extraN: 0 }])) } as NonNullable<ReturnType<typeof perFrame.get>>;
+      const pp = perPhoto.get(p.file) ?? { n: 0, sharp: [], ...perRecogniser(() => ({ hits: 0, own: 0, other: 0 })) };
+      const pf = perFrame.get(f.key) ?? { yaw: f.hero.pose.yaw ?? 0, n: 0, sharp: [], drawn: [], ...perRecogniser(() => ({ hits: 0, extraCloser: 0, extraN: 0 })) };
       sharpDrawn.push(sh.drawnRatio);
       pp.n++; pp.sharp.push(sh.ratio); pf.n++; pf.sharp.push(sh.ratio); pf.drawn.push(sh.drawnRatio);
       for (const k of EMBEDDER_NAMES) {
@@ -216,7 +219,7 @@ export async function evaluate(opts: EvalOptions) {
         // The stricter reading: the same person's *other* photo (not the pixels the face came from).
         for (const o of photos) if (o !== p && o.person === p.person) {
           const key = `${path.basename(p.file)} → ${path.basename(o.file)}`;
-          const x = otherPhoto.get(key) ?? (Object.fromEntries(EMBEDDER_NAMES.map((n) => [n, { hits: 0, n: 0 }])) as Record<EmbedderName, { hits: number; n: number }>);
+          const x = otherPhoto.get(key) ?? perRecogniser(() => ({ hits: 0, n: 0 }));
           x[k].n++; if (cosine(e[k], o.emb[k]) > best) x[k].hits++;
           otherPhoto.set(key, x);
         }
@@ -227,7 +230,7 @@ export async function evaluate(opts: EvalOptions) {
           if (closer) { R.extraCloser++; pf[k].extraCloser++; }
           pf[k].extraN++;
           const dk = `${f.key} ${slot.id}`;
-          const d = extraDetails.get(dk) ?? (Object.fromEntries(EMBEDDER_NAMES.map((n) => [n, { closer: 0, n: 0, sims: [] as number[] }])) as Record<EmbedderName, { closer: number; n: number; sims: number[] }>);
+          const d = extraDetails.get(dk) ?? perRecogniser(() => ({ closer: 0, n: 0, sims: [] as number[] }));
           d[k].n++; d[k].sims.push(sim); if (closer) d[k].closer++;
           extraDetails.set(dk, d);
         }
