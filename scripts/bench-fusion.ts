@@ -17,7 +17,7 @@ import { posterCopy } from '../engine/pipeline/fuse-task';
 import { frameKey, loadManifest, loadPackedFrame, storyIds, unpackFrame } from '../engine/pipeline/story-frames';
 import { FusePool } from '../engine/pipeline/worker-pool';
 import { renderStories } from '../engine/pipeline/story-render';
-import { qrCodePng, scenePayload } from '../engine/output/qr-code';
+import { DEFAULT_PUBLIC_URL, qrCodePng, sceneUrl } from '../engine/output/qr-code';
 import { releaseSessions } from '../engine/analysis/onnx-session';
 import type { Slot } from '../engine/fusion/slot';
 
@@ -44,7 +44,7 @@ export async function benchFusion(photo = path.resolve(__dirname, '../node_modul
   const walls: number[] = [];
   for (let i = 0; i < 5; i++) { const t = performance.now(); await pool.run([face], tasks); walls.push(performance.now() - t); tick(); }
   // All stories with posters and covers (engine/pipeline/story-render.ts), each story dropped once done.
-  const code = await qrCodePng(scenePayload('pages/index/index', 't=benchToken000000000000'));
+  const code = await qrCodePng(sceneUrl(DEFAULT_PUBLIC_URL, 'pages/index/index', 't=benchToken000000000000'));
   const storyWalls: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t = performance.now();

@@ -17,7 +17,7 @@ import { prepareFace, checkDegree, DEFAULT_SHAPE, DEFAULT_FEATURES } from '../en
 import { FusePool } from '../engine/pipeline/worker-pool';
 import { storyIds, loadPackedFrame, loadManifest } from '../engine/pipeline/story-frames';
 import { renderStories } from '../engine/pipeline/story-render';
-import { qrCodePng, scenePayload } from '../engine/output/qr-code';
+import { DEFAULT_PUBLIC_URL, qrCodePng, sceneUrl } from '../engine/output/qr-code';
 import { releaseSessions } from '../engine/analysis/onnx-session';
 
 /** What the backend prints on a poster: page `pages/index/index`, scene `t=<share token>` (backend/domain/stories.ts). */
@@ -86,7 +86,7 @@ async function main() {
   const at = analysis.timings;
   analysis = undefined;
   await releaseSessions();
-  const code = qrCodePng(scenePayload(CODE_PAGE, CLI_SCENE));
+  const code = qrCodePng(sceneUrl(process.env.PUBLIC_URL ?? DEFAULT_PUBLIC_URL, CODE_PAGE, CLI_SCENE));
   const out: Array<{ id: string; frames: string[]; poster: string }> = [];
   const sum = { warp: 0, colour: 0, style: 0, blend: 0, encode: 0, poster: 0 };
   let frameCount = 0;

@@ -25,6 +25,8 @@ export interface LocalServerOptions {
   /** The image engine, created on first use (tests may pass a smaller pool). */
   loadEngine?: () => FaceEngine;
   contentCheck?: ContentChecker;
+  /** The address the posters' QR codes open (PUBLIC_URL); default this server's own http://<host>:<port>. */
+  publicUrl?: string;
   /** Fusion slots and waiting line of this instance (defaults: one per core, four per core). */
   concurrency?: number;
   maxWaiting?: number;
@@ -172,7 +174,8 @@ function serveStatic(staticDir: string, urlPath: string, res: http.ServerRespons
 
 /** The embedded runtime: the H5 build, the functions over HTTP with the local adapters, /healthz. */
 export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
-  const ports = createLocalPorts(opts.dataDir, { contentCheck: opts.contentCheck });
+  let publicUrl = opts.publicUrl; // the default is known once the server listens
+  const ports = createLocalPorts(opts.dataDir, { contentCheck: opts.contentCheck, publicUrl: () => publicUrl! });
   const fns = opts.fns ?? functions;
   // Loaded lazily so the runtime answers /healthz before any model is read.
   const loadEngine = opts.loadEngine ?? (() => (require('../engine-adapter') as typeof import('../engine-adapter')).createEngine());
@@ -322,6 +325,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  publicUrl ??= `http://${opts.host ?? '127.0.0.1'}:${port}`;
   ready = true;
 
   let closing: Promise<void> | undefined;

@@ -1,7 +1,9 @@
 /**
- * The local stand-in for WeChat's mini-program code (`wxacode.getUnlimited`): a QR code PNG that
- * carries the same scene payload. Online, the backend asks WeChat for the real code and passes its
- * PNG to the poster composer instead; both are just "the code image" to engine/output/poster.ts.
+ * The local stand-in for WeChat's mini-program code (`wxacode.getUnlimited`): a QR code PNG of an
+ * address a phone camera opens — the local runtime's H5 page with the same page and scene, e.g.
+ * http://192.168.1.20:8787/#/pages/index/index?scene=t%3D<token>, which opens the shared poster in
+ * the browser. Online, the backend asks WeChat for the real code and passes its PNG to the poster
+ * composer instead; both are just "the code image" to engine/output/poster.ts.
  */
 import QRCode from 'qrcode';
 
@@ -14,24 +16,19 @@ export interface QrOptions {
   light?: string;
 }
 
+/** `npm start`'s own address, the base when nothing else is known (the fuse CLI's posters). */
+export const DEFAULT_PUBLIC_URL = 'http://127.0.0.1:8787';
+
 /**
- * A URL a phone camera opens for a scene (the H5 poster page), e.g.
- * sceneUrl('http://127.0.0.1:8787', 'pages/poster/index', 'p=Ab3x') → http://127.0.0.1:8787/#/pages/poster/index?scene=p%3DAb3x
+ * The URL a phone camera opens for wxacode's (page, scene) pair: the H5 build's hash route with
+ * the scene as its query, exactly what the mini-program page reads (`decodeURIComponent(scene)`), e.g.
+ * sceneUrl('http://192.168.1.20:8787', 'pages/index/index', 't=Ab3x…') → http://192.168.1.20:8787/#/pages/index/index?scene=t%3DAb3x…
  */
 export function sceneUrl(baseUrl: string, page: string, scene: string): string {
-  return `${baseUrl.replace(/\/$/, '')}/#/${page.replace(/^\//, '')}?scene=${encodeURIComponent(scene)}`;
+  return `${baseUrl.replace(/\/+$/, '')}/#/${page.replace(/^\//, '')}?scene=${encodeURIComponent(scene)}`;
 }
 
-/**
- * The payload the local mini-program code carries: `page?scene=<encoded scene>`, exactly what
- * backend/adapters/local/platform-services.ts encodes for wxacode's (page, scene) pair, e.g.
- * scenePayload('pages/index/index', 't=Ab3x…') → pages/index/index?scene=t%3DAb3x…
- */
-export function scenePayload(page: string, scene: string): string {
-  return `${page.replace(/^\//, '')}?scene=${encodeURIComponent(scene)}`;
-}
-
-/** A QR code PNG for `text` (a scene string or a URL built with sceneUrl). */
+/** A QR code PNG for `text` (a URL built with sceneUrl). */
 export async function qrCodePng(text: string, opts: QrOptions = {}): Promise<Buffer> {
   if (!text) throw new Error('qrCodePng: empty payload');
   return QRCode.toBuffer(text, {

@@ -1,6 +1,7 @@
 /**
  * The whole journey in a real browser (the H5 build) against the real local runtime, with a real
  * face photo: consent → upload → stories → poster → the share link in a fresh browser context →
+ * the poster's QR code scanned (decoded from the poster image) and opened in another fresh context →
  * delete my data → the share link now says it is gone. Screenshots: test-artifacts/journey-*.png.
  * Also measures the time from tapping "use this photo" to the first story frame on screen.
  */
@@ -11,6 +12,7 @@ import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser';
 import { startRuntime, type RuntimeProcess } from '../helpers/runtime-process';
+import { decodeQr } from '../helpers/qr';
 
 const DEMO = path.dirname(require.resolve('@vladmandic/face-api/demo/sample6.jpg'));
 const VIEWPORT = { width: 390, height: 844 };
@@ -136,6 +138,21 @@ describe('the whole journey in Chromium', () => {
     expect(await vpage.$('#make-own')).not.toBeNull();
     expect(await vpage.$('#save-poster')).toBeNull();
     await shot(vpage, '9-shared');
+
+    // The poster's code, as a phone camera reads it from the poster image: this runtime's address,
+    // which opens the same poster in a browser (home page → scene → poster).
+    const posterSrc = await page.$eval('#poster-image img', (img) => (img as HTMLImageElement).src);
+    const scanned = await decodeQr(Buffer.from(await (await fetch(posterSrc)).arrayBuffer()));
+    expect(scanned).toBe(`${runtime.url}/#/pages/index/index?scene=t%3D${link.split('t=')[1]}`);
+    const scanner = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 2 });
+    const spage = await scanner.newPage();
+    spage.on('pageerror', (e) => errors.push(String(e)));
+    await spage.goto(scanned!);
+    await imageShown(spage, '#poster-image', 30_000);
+    expect(await spage.textContent('#poster-title')).toBe('闯 · 南下');
+    expect(spage.url()).toMatch(/#\/pages\/poster\/index\?t=[A-Za-z0-9_-]{22}$/);
+    await shot(spage, '9b-scanned');
+    await scanner.close();
 
     // Mine → delete my data (confirm in the modal) → home.
     await page.click('#back-stories:visible');

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_PUBLIC_URL } from '../../../engine/output/qr-code';
 import { systemClock, type Clock, type ContentChecker, type Ports } from '../../ports';
 import { localDocStore } from './doc-store';
 import { localFileStorage } from './file-storage';
@@ -19,6 +20,8 @@ export interface LocalPorts extends Ports {
 export interface LocalPortOptions {
   clock?: Clock;
   contentCheck?: ContentChecker;
+  /** The address the posters' QR codes open (default: npm start's http://127.0.0.1:8787). */
+  publicUrl?: () => string;
 }
 
 /** The embedded default: SQLite at DATA_DIR/app.db, files under DATA_DIR/files. */
@@ -33,7 +36,7 @@ export function createLocalPorts(dataDir: string, opts: LocalPortOptions = {}): 
     files: localFileStorage(filesDir),
     docs: localDocStore(db),
     contentCheck: opts.contentCheck ?? localContentChecker(),
-    codes: localCodeMaker(),
+    codes: localCodeMaker(opts.publicUrl ?? (() => DEFAULT_PUBLIC_URL)),
     urls: localFileUrls(loadOrCreateSecret(dataDir), () => clock.now()),
     filesDir,
     clock,

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../engine/core/errors';
-import { qrCodePng, scenePayload } from '../../../engine/output/qr-code';
+import { qrCodePng, sceneUrl } from '../../../engine/output/qr-code';
 import type { ContentChecker, FileUrls, MiniProgramCodeMaker } from '../../ports';
 import { LOCAL_FILE_PREFIX } from './file-storage';
 
@@ -15,14 +15,16 @@ export function localContentChecker(rule: (jpeg: Buffer) => boolean = () => true
 }
 
 /**
- * Offline stand-in for wxacode: a QR code PNG carrying the same scene and page, so a poster made
- * locally has a scannable code in the same place and with the same payload.
+ * Offline stand-in for wxacode: a QR code PNG of the local runtime's H5 address for the same page
+ * and scene (engine/output/qr-code.ts sceneUrl), so a phone that scans a poster made locally opens
+ * the shared poster in its browser. `publicUrl` is asked at each call: the runtime knows its address
+ * only once it listens (PUBLIC_URL, or http://<host>:<port>; scripts/start.ts).
  */
-export function localCodeMaker(): MiniProgramCodeMaker {
+export function localCodeMaker(publicUrl: () => string): MiniProgramCodeMaker {
   return {
     async make(scene, page) {
       if (scene.length > 32) throw new AppError('INVALID_ARGUMENT', { reason: 'scene longer than 32 characters' });
-      return qrCodePng(scenePayload(page, scene));
+      return qrCodePng(sceneUrl(publicUrl(), page, scene));
     },
   };
 }
