@@ -143,7 +143,13 @@ export function subscribeRun(fn: () => void): () => void {
 /** Re-renders the calling component on every change of the run. */
 export function useFusionRun(): FusionRun | undefined {
   const [, setTick] = useState(0);
-  useEffect(() => subscribeRun(() => setTick((t) => t + 1)), []);
+  useEffect(() => {
+    const off = subscribeRun(() => setTick((t) => t + 1));
+    // The run may have changed between this render and the subscription (a page that starts it in
+    // useLoad: its first story is already "drawing"): render once more.
+    setTick((t) => t + 1);
+    return off;
+  }, []);
   return run;
 }
 
