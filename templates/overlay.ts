@@ -41,10 +41,6 @@ export function wrapText(text: string, size: number, maxWidth: number): string[]
   return lines;
 }
 
-export function textWidth(text: string, size: number): number {
-  return [...text].reduce((a, ch) => a + charWidth(ch) * size, 0);
-}
-
 export const CAPTION = { size: 34, lineHeight: 1.4, padX: 26, padY: 18 };
 
 /** Lines of a caption inside its box, and whether they fit. */

@@ -20,7 +20,6 @@ export interface Problem {
 
 /** Minimum face widths (px, frontal) so the fused face stays recognisable. */
 export const MIN_FACE_WIDTH = { hero: 160, extra: 100 } as const;
-export const MIN_FRAMES = 4;
 
 export function formatField(p: Array<string | number>): string {
   return p.map((k, i) => (typeof k === 'number' ? `[${k}]` : i ? `.${k}` : k)).join('');

@@ -41,10 +41,6 @@ export function mul3(a: Mat3, b: Mat3): Mat3 {
   return o;
 }
 
-export function transpose3(a: Mat3): Mat3 {
-  return [a[0], a[3], a[6], a[1], a[4], a[7], a[2], a[5], a[8]];
-}
-
 /** Jacobi eigen-decomposition of a small symmetric matrix (n×n, row-major). Returns the eigenvector of the largest eigenvalue. */
 function largestEigenvector(A: number[], n: number): number[] {
   const a = A.slice();
@@ -162,8 +158,4 @@ export function procrustes2(src: ArrayLike<number>, dst: ArrayLike<number>, n: n
   }
   const a = num1 / den, b = num2 / den;
   return { a, b, tx: dx - (a * sx - b * sy), ty: dy - (b * sx + a * sy) };
-}
-
-export function applySimilarity2(t: Similarity2, x: number, y: number): Vec2 {
-  return [t.a * x - t.b * y + t.tx, t.b * x + t.a * y + t.ty];
 }

@@ -28,9 +28,6 @@ export interface Rect {
   y1: number;
 }
 
-export const rectW = (r: Rect) => r.x1 - r.x0;
-export const rectH = (r: Rect) => r.y1 - r.y0;
-
 export function newPlanes(width: number, height: number): Planes {
   const n = width * height;
   return { c0: new Float32Array(n), c1: new Float32Array(n), c2: new Float32Array(n), width, height };

@@ -108,11 +108,6 @@ async function toSharp(img: ImageInput): Promise<Sharp> {
   return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels } });
 }
 
-export async function renderOverlay(svg: string, width: number): Promise<{ input: Buffer; raw: { width: number; height: number; channels: 4 } }> {
-  const img = await renderAsync(svg, { font: resvgFontOptions(['comic']), fitTo: { mode: 'width', value: width } });
-  return { input: Buffer.from(img.pixels), raw: { width: img.width, height: img.height, channels: 4 } };
-}
-
 function labelBadge(r: Rect, text: string): string {
   const size = fitSize(text, r.w - 28, Math.round(r.h * 0.56), 16);
   return `<g class="ai-label"><rect x="${r.x}" y="${r.y}" width="${r.w}" height="${r.h}" rx="${r1(r.h / 2)}" fill="${INK}"/><rect x="${r.x + 5}" y="${r.y + 5}" width="${r.w - 10}" height="${r.h - 10}" rx="${r1(r.h / 2 - 5)}" fill="none" stroke="#ffffff" stroke-width="2.5"/><text x="${r1(r.x + r.w / 2)}" y="${r1(r.y + r.h / 2 + size * 0.36)}" text-anchor="middle" font-family="${FONT_COMIC}" font-size="${size}" fill="#ffffff">${esc(text)}</text></g>`;

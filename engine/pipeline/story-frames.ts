@@ -134,8 +134,3 @@ export async function loadStory(id: string, dir = templatesDir()): Promise<Loade
   const images = await Promise.all(m.frames.map((_, i) => loadFrame(id, i, dir)));
   return { id, frames: m.frames.map((f, i) => ({ image: images[i], slots: f.slots as Slot[] })) };
 }
-
-/** Drops the packed frames (not the manifests); the next use decodes the PNG again. */
-export function releaseFrames(): void {
-  packed.clear();
-}

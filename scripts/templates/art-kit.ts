@@ -385,11 +385,6 @@ export function desk(x: number, y: number, w: number, color = '#b5835a'): string
 <rect x="${x}" y="${y + 28}" width="${w}" height="400" fill="url(#hatch)"/>`;
 }
 
-export function laptop(x: number, y: number, s: number, screen = '#9bf6ff', flip = false): string {
-  const t = `translate(${x},${y}) scale(${flip ? -s : s},${s})`;
-  return `<g transform="${t}"><polygon points="-90,0 90,0 110,14 -110,14" fill="${C.grey}" stroke="${INK}" stroke-width="5" stroke-linejoin="round"/><polygon points="-80,0 -60,-120 100,-120 80,0" fill="${C.light}" stroke="${INK}" stroke-width="5" stroke-linejoin="round"/><polygon points="-66,-10 -50,-108 88,-108 72,-10" fill="${screen}"/><line x1="-40" y1="-85" x2="40" y2="-85" stroke="${INK}" stroke-width="4"/><line x1="-44" y1="-65" x2="20" y2="-65" stroke="${INK}" stroke-width="4"/><line x1="-48" y1="-45" x2="50" y2="-45" stroke="${INK}" stroke-width="4"/></g>`;
-}
-
 export function crt(x: number, y: number, s: number): string {
   return `<g transform="translate(${x},${y}) scale(${s})"><rect x="-90" y="-170" width="180" height="150" rx="14" fill="#e8e2cf" stroke="${INK}" stroke-width="6"/><rect x="-70" y="-152" width="140" height="108" rx="10" fill="#2b6f5e" stroke="${INK}" stroke-width="4"/><text x="-58" y="-120" font-family="Noto Sans SC" font-weight="700" font-size="18" fill="#b8f2a1">C:\\&gt; run</text><text x="-58" y="-94" font-family="Noto Sans SC" font-weight="700" font-size="18" fill="#b8f2a1">hello_world_</text><rect x="-40" y="-20" width="80" height="20" fill="#d4ccb1" stroke="${INK}" stroke-width="5"/><rect x="-110" y="0" width="220" height="30" rx="4" fill="#e8e2cf" stroke="${INK}" stroke-width="5"/><rect x="-90" y="0" width="180" height="30" fill="url(#hatch)"/></g>`;
 }

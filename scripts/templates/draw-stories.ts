@@ -604,8 +604,6 @@ s.mei.frames[3].figs = [hero(s.mei, { center: [360, 680], width: 300, roll: -4 }
 
 // ------------------------------------------------------------------------------------------ output
 
-export const STORY_DEFS = s;
-
 /** The default poster layout: a header, a 2×2 grid of frames, a footer with caption, label and code. */
 export function defaultPoster(frameCount: number, accent: string): PosterLayout {
   const pw = 1080;

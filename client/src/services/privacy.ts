@@ -48,11 +48,6 @@ export function privacyNeeded(): Promise<boolean> {
   });
 }
 
-/** A privacy API is waiting for the user's answer. */
-export function privacyPending(): boolean {
-  return !!pending;
-}
-
 export function onPrivacyRequest(fn: () => void): () => void {
   listeners.add(fn);
   return () => listeners.delete(fn);
