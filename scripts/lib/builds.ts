@@ -73,8 +73,16 @@ export function missingBuildMessage(what: string, paths: string[]): string {
   );
 }
 
-/** What the client builds depend on. */
+/**
+ * What the client builds depend on: its sources, the build config, what it imports from outside
+ * client/src (engine/core/errors.ts, templates/campaign.json, and every story.json for the frame
+ * captions: client/src/services/stories.ts), and the installed packages.
+ */
 const CLIENT_INPUTS = ['client/src', 'config', 'engine/core/errors.ts', 'templates/campaign.json', 'babel.config.js', 'package-lock.json'];
+const storyManifests = (): string[] => {
+  const dir = path.join(ROOT, 'templates', 'stories');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).map((id) => `templates/stories/${id}/story.json`) : [];
+};
 
 export const CLIENT_MARKERS = { h5: 'dist/h5/index.html', weapp: 'dist/weapp/app.js' } as const;
 
@@ -85,7 +93,7 @@ export const CLIENT_MARKERS = { h5: 'dist/h5/index.html', weapp: 'dist/weapp/app
  */
 export function buildClientIfStale(platform: 'weapp' | 'h5', opts: { local: boolean }): void {
   const marker = CLIENT_MARKERS[platform];
-  if (!isStale(marker, CLIENT_INPUTS)) {
+  if (!isStale(marker, [...CLIENT_INPUTS, ...storyManifests()])) {
     console.log(`[build] ${platform} is up to date`);
     return;
   }
