@@ -1,38 +1,92 @@
 /**
- * Identity (scripts/eval/face-embedding.ts: face-api's FaceRecognitionNet, converted) on the npm fixture
- * faces only (sample3: three adults, near frontal). Three parts:
+ * Identity with two unrelated recognisers (scripts/eval/face-embedding.ts: dlib's ResNet descriptor
+ * and Human's faceres MobileNet) on the npm fixture faces only: every face of
+ * @vladmandic/face-api/demo/sample1–6.jpg that the photo checks accept is one person of the gallery
+ * (19 people); sample3's three adults are the users fused into the frames. sample1's face 0 is left
+ * out: it is almost certainly sample3's face 0 again (the same young woman; both recognisers rank
+ * that pair first of all 190 pairs: faceres 0.67, where strangers stay ≤ 0.61), so it is neither
+ * "another person" nor a clean second photo.
  *
- * 1. The measure itself: a degraded copy of each photo (60 % size, gamma, JPEG q60, re-analysed so
- *    the alignment points move too) is closer to its own face than to either other face.
- * 2. Identity in the strong sense, as issue #4 asks: every fused hero frame (all 32, default
- *    degrees) is closer to its own user's photo than to the other two people's in ≥ 90 % of the
- *    96 frames and ≥ 80 % per person (turned slots lose some likeness, docs/fusion.md).
- * 3. `features` moves the likeness: at 100 the fused face is closer to the user than at 0 (the
- *    drawn face), for every person.
+ * 1. The measures themselves: a degraded copy of each sample3 photo (60 % size, gamma, JPEG q60,
+ *    re-analysed so the alignment points move too) is closer to its own face than to any other
+ *    gallery face, with a margin, for both recognisers.
+ * 2. Identity in the strong sense (issue #4, #11): every fused hero frame (all 32, default degrees)
+ *    is ranked against the whole gallery — its own user must come first in most frames, for each
+ *    recogniser (bounds below: measured on the current rendering, then loosened just enough for
+ *    noise; a real loss of likeness breaks them).
+ * 3. A second drawn person in the same frame (the extras: 8 frames) must not look more like the
+ *    user than the user's own fused face does.
+ * 4. `features` moves the likeness: at 100 the fused face is closer to the user than at 0 (the
+ *    drawn face), for every person and both recognisers.
  * Plus identity by geometry, as a viewer sees it: re-detecting the fused hero with our own
  * analysis finds a face at the slot, and its 68-point shape is closer to the user's than the
  * drawn face's was (shape 100).
+ *
+ * Every fused frame is fused and embedded once (beforeAll); the tests read the results.
  */
 import fs from 'fs';
 import sharp from 'sharp';
 import { analyzeImage, type Analysis } from '../../engine/analysis/analyze';
+import { faceIssues } from '../../engine/analysis/photo-checks';
 import { prepareFace, fuseFrame, type PreparedFace } from '../../engine/fusion/fuse';
-import { faceEmbedding, cosine } from '../../scripts/eval/face-embedding';
+import { embedAll, cosine, EMBEDDER_NAMES, type EmbedderName } from '../../scripts/eval/face-embedding';
 import { loadStory, storyIds } from '../../engine/pipeline/story-frames';
 import type { StoryFrame } from '../../engine/pipeline/story-frames';
-import { meshOf, FIXTURE } from '../../scripts/eval-identity';
+import { meshOf, slotPoints, FIXTURE } from '../../scripts/eval-identity';
 
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
+
+type Emb = Record<EmbedderName, Float32Array>;
+interface GalleryFace { label: string; sample: number; index: number; emb: Emb }
 
 let photo: Analysis;
-let embeddings: Float32Array[];
 let faces: PreparedFace[];
+/** Index into `gallery` of sample3's faces, in sample3's face order. */
+let users: number[];
+const gallery: GalleryFace[] = [];
+const analyses = new Map<number, Analysis>();
+let frames: StoryFrame[];
+/** Per user, per hero frame: the fused hero's embeddings and, where the frame has them, the extras'. */
+let fused: Array<Array<{ frame: number; yaw: number; hero: Emb; extras: Array<{ id: string; emb: Emb }> }>>;
 
 beforeAll(async () => {
-  photo = await analyzeImage(fs.readFileSync(FIXTURE(3)));
-  embeddings = await Promise.all(photo.internal.faces.map((_, i) => faceEmbedding(photo.internal.image, meshOf(photo, i), 3)));
+  for (let n = 1; n <= 6; n++) {
+    const a = await analyzeImage(fs.readFileSync(FIXTURE(n)));
+    analyses.set(n, a);
+    for (let i = 0; i < a.internal.faces.length; i++) {
+      if (faceIssues(a.result.faces[i]).length) continue; // a photo the product would refuse
+      if (n === 1 && i === 0) continue; // sample3's face 0 again (see the header)
+      gallery.push({ label: `sample${n}#${i}`, sample: n, index: i, emb: await embedAll(a.internal.image, meshOf(a, i), 3) });
+    }
+  }
+  photo = analyses.get(3)!;
   faces = photo.internal.faces.map((_, i) => prepareFace(photo, i));
+  users = faces.map((_, i) => gallery.findIndex((g) => g.sample === 3 && g.index === i));
+  const stories = await Promise.all(storyIds().map((id) => loadStory(id)));
+  frames = stories.flatMap((st) => st.frames.filter((f) => f.slots.some((x) => x.role === 'hero')));
+  fused = [];
+  for (const face of faces) {
+    const rows = [];
+    for (const [k, f] of frames.entries()) {
+      const r = fuseFrame(f.image, f.slots.map((sl) => ({ slot: sl, face: sl.role === 'hero' ? face : null })));
+      const heroSlot = f.slots.find((x) => x.role === 'hero')!;
+      const img = { data: r.data, width: r.width, height: r.height };
+      const hero = await embedAll(img, r.slots.find((s) => s.id === heroSlot.id)!.points, 3);
+      const extras = [];
+      for (const s of f.slots.filter((x) => x.role !== 'hero')) extras.push({ id: s.id, emb: await embedAll(img, slotPoints(s), 2) });
+      rows.push({ frame: k, yaw: heroSlot.pose.yaw ?? 0, hero, extras });
+    }
+    fused.push(rows);
+  }
 });
+
+/** Own-user similarity and the best other gallery person's, for one embedding of user u. */
+function rank(e: Emb, u: number, k: EmbedderName): { own: number; other: number } {
+  const own = cosine(e[k], gallery[users[u]].emb[k]);
+  let other = -2;
+  gallery.forEach((g, j) => { if (j !== users[u]) other = Math.max(other, cosine(e[k], g.emb[k])); });
+  return { own, other };
+}
 
 /** Index of the face in `b` nearest (by box centre) to face i of `a`, scaled by `s`. */
 function matchFace(a: Analysis, i: number, b: Analysis, s: number): number {
@@ -43,55 +97,87 @@ function matchFace(a: Analysis, i: number, b: Analysis, s: number): number {
   return best;
 }
 
-test('the embedding tells the three sample3 faces apart (degraded copy → own face, clear margin)', async () => {
-  expect(embeddings.length).toBe(3);
+test('the fixture gallery: 19 people, and faceres keeps strangers apart', () => {
+  expect(gallery.length).toBe(19);
+  expect(users.every((u) => u >= 0)).toBe(true);
+  // Different people: faceres measured ≤ 0.61 (and 0.18–0.59 on ../shared/faces, where one
+  // person's two photos give 0.70). dlib's strangers overlap its same-person values (0.76–0.94),
+  // so only its ranking is tested.
+  for (let i = 0; i < gallery.length; i++)
+    for (let j = i + 1; j < gallery.length; j++) expect(cosine(gallery[i].emb.faceres, gallery[j].emb.faceres)).toBeLessThan(0.65);
+});
+
+test('a degraded copy of each sample3 face is closest to its own face among the gallery, for both recognisers', async () => {
   const meta = await sharp(FIXTURE(3)).metadata();
   const s = 0.6;
   const copy = await analyzeImage(await sharp(FIXTURE(3)).resize(Math.round(meta.width! * s)).gamma(1.3).jpeg({ quality: 60 }).toBuffer());
   for (let i = 0; i < 3; i++) {
     const k = matchFace(photo, i, copy, s);
-    const e = await faceEmbedding(copy.internal.image, meshOf(copy, k), 3);
-    const own = cosine(e, embeddings[i]);
-    const other = Math.max(...embeddings.filter((_, j) => j !== i).map((x) => cosine(e, x)));
-    expect(own).toBeGreaterThan(0.95);
-    expect(own - other).toBeGreaterThan(0.05);
+    const e = await embedAll(copy.internal.image, meshOf(copy, k), 3);
+    // Measured: dlib own ≥ 0.998, margin 0.073–0.094; faceres own ≥ 0.992, margin 0.43–0.47.
+    const dlib = rank(e, i, 'dlib');
+    expect(dlib.own).toBeGreaterThan(0.95);
+    expect(dlib.own - dlib.other).toBeGreaterThan(0.05);
+    const faceres = rank(e, i, 'faceres');
+    expect(faceres.own).toBeGreaterThan(0.9);
+    expect(faceres.own - faceres.other).toBeGreaterThan(0.3);
   }
 });
 
-async function heroEmbedding(f: StoryFrame, face: PreparedFace, features?: number) {
-  const r = fuseFrame(f.image, f.slots.map((sl) => ({ slot: sl, face: sl.role === 'hero' ? face : null })), { features });
-  const hero = r.slots.find((s) => f.slots.find((x) => x.id === s.id)?.role === 'hero')!;
-  return faceEmbedding({ data: r.data, width: r.width, height: r.height }, hero.points, 3);
-}
+/**
+ * Misses (a fused frame not closest to its own user among the 19) allowed per recogniser, in all
+ * 96 frames and per person (of 32). Measured on the rendering of issue #4 (shape 85, features 90):
+ * dlib 21 (9, 0, 12 per person), faceres 1 (0, 0, 1). A regression breaks them: the same
+ * rendering at features 60 gives dlib 39 (12, 5, 22) and faceres 18 (0, 11, 7).
+ */
+const MAX_MISSES: Record<EmbedderName, { total: number; perPerson: number }> = {
+  dlib: { total: 27, perPerson: 16 },
+  faceres: { total: 6, perPerson: 4 },
+};
 
-test('every fused hero frame is closer to its own user than to the other people (rank-1)', async () => {
-  const stories = await Promise.all(storyIds().map((id) => loadStory(id)));
-  const frames = stories.flatMap((st) => st.frames.filter((f) => f.slots.some((x) => x.role === 'hero')));
+test.each(EMBEDDER_NAMES)('every fused hero frame is closer to its own user than to the 19 other people (%s, rank-1)', (k) => {
   expect(frames.length).toBe(32);
   const misses: string[] = [];
-  for (let i = 0; i < faces.length; i++) {
-    for (const f of frames) {
-      const e = await heroEmbedding(f, faces[i]);
-      const own = cosine(e, embeddings[i]);
-      const other = Math.max(...embeddings.filter((_, j) => j !== i).map((x) => cosine(e, x)));
-      const yaw = Math.abs(f.slots.find((x) => x.role === 'hero')!.pose.yaw ?? 0);
-      if (own <= other) misses.push(`face ${i}, yaw ${yaw}`);
+  fused.forEach((rows, u) => {
+    for (const r of rows) {
+      const { own, other } = rank(r.hero, u, k);
+      if (own <= other) misses.push(`face ${u}, frame ${r.frame}, yaw ${r.yaw}`);
     }
-    // Each person: at least 26 of their 32 frames (≥ 80 %).
-    expect(misses.filter((m) => m.startsWith(`face ${i},`)).length).toBeLessThanOrEqual(6);
-  }
-  // All 96 fused frames: ≥ 90 % (measured: 5 misses, all one person, 3 of them on turned slots;
-  // the style before the identity measure gave 25 for one person alone).
-  expect(misses.length).toBeLessThanOrEqual(9);
+    expect(misses.filter((m) => m.startsWith(`face ${u},`)).length).toBeLessThanOrEqual(MAX_MISSES[k].perPerson);
+  });
+  expect(misses.length).toBeLessThanOrEqual(MAX_MISSES[k].total);
 });
 
-test('features 100 keeps more of the user than features 0 (the drawn face)', async () => {
-  const story = await loadStory(storyIds()[0]);
-  const f = story.frames.find((x) => x.slots.some((s) => s.role === 'hero'))!;
+test.each(EMBEDDER_NAMES)('a second drawn person in the frame is never closer to the user than the fused hero (%s)', (k) => {
+  let compared = 0;
+  const closer: string[] = [];
+  fused.forEach((rows, u) => {
+    for (const r of rows)
+      for (const x of r.extras) {
+        compared++;
+        const user = gallery[users[u]].emb[k];
+        if (cosine(x.emb[k], user) >= cosine(r.hero[k], user)) closer.push(`face ${u}, frame ${r.frame}, ${x.id}`);
+      }
+  });
+  expect(compared).toBe(3 * 8); // 8 frames with an extra, three users
+  // Measured: hero minus extra ≥ 0.035 (dlib), ≥ 0.16 (faceres).
+  expect(closer).toEqual([]);
+});
+
+test('features 100 keeps more of the user than features 0 (the drawn face), for both recognisers', async () => {
+  const f = frames[0];
+  const heroEmb = async (face: PreparedFace, features: number) => {
+    const r = fuseFrame(f.image, f.slots.map((sl) => ({ slot: sl, face: sl.role === 'hero' ? face : null })), { features });
+    const hero = r.slots.find((s) => f.slots.find((x) => x.id === s.id)?.role === 'hero')!;
+    return embedAll({ data: r.data, width: r.width, height: r.height }, hero.points, 3);
+  };
   for (let i = 0; i < faces.length; i++) {
-    const at0 = cosine(await heroEmbedding(f, faces[i], 0), embeddings[i]);
-    const at100 = cosine(await heroEmbedding(f, faces[i], 100), embeddings[i]);
-    expect(at100).toBeGreaterThan(at0 + 0.02);
+    const at0 = await heroEmb(faces[i], 0);
+    const at100 = await heroEmb(faces[i], 100);
+    // Measured gains: dlib 0.07–0.09, faceres 0.28–0.33.
+    const user = (k: EmbedderName) => gallery[users[i]].emb[k];
+    expect(cosine(at100.dlib, user('dlib'))).toBeGreaterThan(cosine(at0.dlib, user('dlib')) + 0.03);
+    expect(cosine(at100.faceres, user('faceres'))).toBeGreaterThan(cosine(at0.faceres, user('faceres')) + 0.1);
   }
 });
 
@@ -127,21 +213,21 @@ async function heroLandmarks(img: { data: Uint8Array | Uint8ClampedArray; width:
 
 test('at shape 100 the fused hero is found at its slot and its face shape has moved from the drawing to the user', async () => {
   const stories = await Promise.all(storyIds().slice(0, 4).map((id) => loadStory(id)));
-  const frames = stories.flatMap((st) => st.frames.filter((f) => f.slots.some((x) => x.role === 'hero')));
+  const shapeFrames = stories.flatMap((st) => st.frames.filter((f) => f.slots.some((x) => x.role === 'hero')));
   for (let i = 0; i < faces.length; i++) {
     const user = photo.result.faces[i].landmarks68;
     let fusedToUser = 0;
     let drawnToUser = 0;
     let compared = 0;
-    for (const f of frames) {
+    for (const f of shapeFrames) {
       const slot = f.slots.find((x) => x.role === 'hero')!;
       const r = fuseFrame(f.image, f.slots.map((sl) => ({ slot: sl, face: sl.role === 'hero' ? faces[i] : null })), { shape: 100 });
-      const fused = await heroLandmarks(r, slot);
-      expect(fused).toBeDefined(); // the fused hero is still a face
-      expect(fused!.quality.presence).toBeGreaterThan(0.8);
+      const found = await heroLandmarks(r, slot);
+      expect(found).toBeDefined(); // the fused hero is still a face
+      expect(found!.quality.presence).toBeGreaterThan(0.8);
       const drawn = await heroLandmarks(f.image, slot);
       if (!drawn) continue; // some drawn faces are too stylised to be detected at all
-      fusedToUser += shapeDistance(fused!.landmarks68, user);
+      fusedToUser += shapeDistance(found!.landmarks68, user);
       drawnToUser += shapeDistance(drawn.landmarks68, user);
       compared++;
     }
