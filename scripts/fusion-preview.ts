@@ -15,6 +15,7 @@ import sharp, { type OverlayOptions } from 'sharp';
 import { analyzeImage } from '../engine/analysis/analyze';
 import { prepareFace, fuseFrame, type PreparedFace } from '../engine/fusion/fuse';
 import { loadStory, type StoryFrame } from '../engine/pipeline/story-frames';
+import { selfieCrop, slotCrop } from './lib/sheet';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEMO = path.join(ROOT, 'node_modules', '@vladmandic', 'face-api', 'demo');
@@ -45,11 +46,7 @@ async function facesOf(label: string, bytes: Buffer, max = 6): Promise<Face[]> {
   const first = await analyzeImage(bytes);
   const out: Face[] = [];
   for (const [k, f] of first.result.faces.slice(0, max).entries()) {
-    const [x, y, w, h] = f.box;
-    const m = Math.max(w, h);
-    const left = Math.max(0, Math.round(x - m * 0.6)), top = Math.max(0, Math.round(y - m * 0.7));
-    const width = Math.min(first.result.width - left, Math.round(w + m * 1.2)), height = Math.min(first.result.height - top, Math.round(h + m * 1.3));
-    const crop = await sharp(bytes).rotate().extract({ left, top, width, height }).jpeg({ quality: 95 }).toBuffer();
+    const crop = await selfieCrop(bytes, f.box, first.result.width, first.result.height);
     try {
       const a = await analyzeImage(crop);
       if (!a.result.faces.length) continue;
@@ -87,15 +84,8 @@ async function main() {
   const rows = faces.length + 1; // last row: the drawn frames
   const layers: OverlayOptions[] = [];
   const times: number[] = [];
-  const cropOf = async (data: Uint8Array | Uint8ClampedArray, fr: StoryFrame) => {
-    const hero = fr.slots.find((sl) => sl.role === 'hero')!;
-    const side = Math.round(hero.pose.width * 1.7);
-    const W = fr.image.width, H = fr.image.height;
-    const left = Math.max(0, Math.min(W - side, Math.round(hero.pose.center[0] - side / 2)));
-    const top = Math.max(0, Math.min(H - side, Math.round(hero.pose.center[1] - side / 2)));
-    return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width: W, height: H, channels: 3 } })
-      .extract({ left, top, width: Math.min(side, W), height: Math.min(side, H) }).resize(CELL, CELL).png().toBuffer();
-  };
+  const cropOf = (data: Uint8Array | Uint8ClampedArray, fr: StoryFrame) =>
+    slotCrop({ data, width: fr.image.width, height: fr.image.height }, fr.slots.find((sl) => sl.role === 'hero')!.pose, 1.7, CELL);
   for (const [r, face] of faces.entries()) {
     layers.push({ input: face.thumb, left: 0, top: r * CELL });
     for (const [c, { frame }] of frames.entries()) {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
 import { Resvg } from '@resvg/resvg-js';
 import { resvgFontOptions, FONT_COMIC, FONT_SANS } from '../engine/output/fonts';
+import { esc, rawImage, selfieCrop, textPng } from './lib/sheet';
 import { loadCampaign, loadStory, renderedFramePath } from '../templates/render';
 import type { Slot } from '../engine/fusion/slot';
 import type { Story } from '../engine/pipeline/story-schema';
@@ -19,7 +20,6 @@ const OUT = path.join(ROOT, 'dist', 'contact-sheets');
 const CELL_W = 360;
 const SCALE = CELL_W / 720;
 const GAP = 24;
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** SVG drawing of a frame's slots: face oval, yaw/pitch arrow, roll axes, a label. */
 export function slotOutlineSvg(slots: Slot[], width: number, height: number): string {
@@ -43,10 +43,6 @@ export function slotOutlineSvg(slots: Slot[], width: number, height: number): st
     s += `<rect x="${lx}" y="${ly}" width="${lw}" height="36" rx="8" fill="${col}"/><text x="${lx + 10}" y="${ly + 26}" font-family="${FONT_SANS}" font-weight="700" font-size="24" fill="#ffffff">${esc(label)}</text>`;
   }
   return s + '</svg>';
-}
-
-function textPng(svgBody: string, w: number, h: number): Buffer {
-  return new Resvg(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">${svgBody}</svg>`, { font: resvgFontOptions() }).render().asPng();
 }
 
 type Fuser = (storyId: string, story: Story) => Promise<Buffer[]>;
@@ -74,15 +70,7 @@ async function loadFuser(photoPath: string | undefined): Promise<{ fuse: Fuser; 
       const face = first.result.faces[0];
       if (!face) continue;
       // crop the largest face with a margin so exactly one face is analysed
-      const [x, y, w, h] = face.box;
-      const m = Math.max(w, h);
-      const left = Math.max(0, Math.round(x - m * 0.8));
-      const top = Math.max(0, Math.round(y - m * 0.9));
-      const crop = await sharp(bytes)
-        .rotate()
-        .extract({ left, top, width: Math.min(first.result.width - left, Math.round(w + m * 1.6)), height: Math.min(first.result.height - top, Math.round(h + m * 1.7)) })
-        .jpeg({ quality: 95 })
-        .toBuffer();
+      const crop = await selfieCrop(bytes, face.box, first.result.width, first.result.height, { side: 0.8, top: 0.9, bottom: 0.8 });
       const analysis = await analyzeMod.analyzeImage(crop);
       if (analysis.result.faces.length < 1) continue;
       const prepared = fuseMod.prepareFace(analysis, 0);
@@ -91,7 +79,7 @@ async function loadFuser(photoPath: string | undefined): Promise<{ fuse: Fuser; 
         const out: Buffer[] = [];
         for (const fr of loaded.frames) {
           const fused = fuseMod.fuseFrame(fr.image, fr.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? prepared : null })));
-          out.push(await sharp(Buffer.from(fused.data.buffer, fused.data.byteOffset, fused.data.byteLength), { raw: { width: fused.width, height: fused.height, channels: 3 } }).resize(CELL_W).png().toBuffer());
+          out.push(await rawImage(fused).resize(CELL_W).png().toBuffer());
         }
         return out;
       };
