@@ -176,7 +176,7 @@ export async function evaluate(opts: EvalOptions) {
   const rec = perRecogniser(tally);
   const sharp: number[] = [], sharpDrawn: number[] = [], seamRatio: number[] = [];
   let changedOutside = 0, total = 0;
-  const perPhoto = new Map<string, { n: number; sharp: number[] } & Record<EmbedderName, { hits: number; own: number; other: number }>>();
+  const perPhoto = new Map<string, { n: number; sharp: number[] } & Record<EmbedderName, { hits: number; own: number; other: number; nearest: Map<string, number> }>>();
   const perFrame = new Map<string, { yaw: number; n: number; sharp: number[]; drawn: number[] } & Record<EmbedderName, { hits: number; extraCloser: number; extraN: number }>>();
   const otherPhoto = new Map<string, Record<EmbedderName, { hits: number; n: number }>>();
   const extraDetails = new Map<string, Record<EmbedderName, { closer: number; n: number; sims: number[] }>>();
@@ -203,15 +203,16 @@ export async function evaluate(opts: EvalOptions) {
       const extraEmb = [];
       for (const s of extras) extraEmb.push({ slot: s, emb: await embed(fused, slotPoints(s), 2) });
 
-      const pp = perPhoto.get(p.file) ?? { n: 0, sharp: [], ...perRecogniser(() => ({ hits: 0, own: 0, other: 0 })) };
+      const pp = perPhoto.get(p.file) ?? { n: 0, sharp: [], ...perRecogniser(() => ({ hits: 0, own: 0, other: 0, nearest: new Map<string, number>() })) };
       const pf = perFrame.get(f.key) ?? { yaw: f.hero.pose.yaw ?? 0, n: 0, sharp: [], drawn: [], ...perRecogniser(() => ({ hits: 0, extraCloser: 0, extraN: 0 })) };
       sharpDrawn.push(sh.drawnRatio);
       pp.n++; pp.sharp.push(sh.ratio); pf.n++; pf.sharp.push(sh.ratio); pf.drawn.push(sh.drawnRatio);
       for (const k of EMBEDDER_NAMES) {
         const R = rec[k];
         const mine = cosine(e[k], p.emb[k]);
-        let best = -2;
-        for (const o of photos) if (o.person !== p.person) best = Math.max(best, cosine(e[k], o.emb[k]));
+        let best = -2, bestFile = '';
+        for (const o of photos) if (o.person !== p.person) { const c = cosine(e[k], o.emb[k]); if (c > best) { best = c; bestFile = o.file; } }
+        pp[k].nearest.set(bestFile, (pp[k].nearest.get(bestFile) ?? 0) + 1);
         R.own.push(mine); R.bestOther.push(best); R.margin.push(mine - best); R.n++;
         const hit = mine > best;
         if (hit) { R.hits++; pp[k].hits++; pf[k].hits++; }
@@ -268,7 +269,7 @@ export async function evaluate(opts: EvalOptions) {
     changed_pixels_outside_mask: changedOutside,
     fused_vs_other_photo_of_same_person: [...otherPhoto].map(([pair, h]) => ({ pair, ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, r3(h[k].hits / h[k].n)])) })),
     second_person_per_slot: [...extraDetails].map(([slot, d]) => ({ slot, ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, { closer: d[k].closer, of: d[k].n, median_similarity: r3(q(d[k].sims, 0.5)) }])) })),
-    per_photo: [...perPhoto].map(([file, v]) => ({ file, ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, { rank1: r3(v[k].hits / v.n), own: r3(v[k].own / v.n), best_other: r3(v[k].other / v.n) }])), sharpness: r3(q(v.sharp, 0.5)) })),
+    per_photo: [...perPhoto].map(([file, v]) => ({ file, ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, { rank1: r3(v[k].hits / v.n), own: r3(v[k].own / v.n), best_other: r3(v[k].other / v.n), nearest_other: path.basename([...v[k].nearest].sort((a, b) => b[1] - a[1])[0][0]) }])), sharpness: r3(q(v.sharp, 0.5)) })),
     per_frame: [...perFrame].map(([frame, v]) => ({
       frame, yaw: v.yaw,
       ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, v[k].extraN ? { rank1: r3(v[k].hits / v.n), second_closer: `${v[k].extraCloser}/${v[k].extraN}` } : { rank1: r3(v[k].hits / v.n) }])),
