@@ -7,7 +7,7 @@ import { AppError } from '../engine/core/errors';
 
 export type LogFields = Record<string, string | number | boolean | undefined>;
 
-const ALLOWED = new Set(['fn', 'code', 'ms', 'status', 'event', 'port', 'dataDir', 'version', 'count', 'stage', 'method', 'path', 'reason']);
+const ALLOWED = new Set(['fn', 'code', 'ms', 'status', 'event', 'port', 'dataDir', 'version', 'count', 'stage', 'method', 'path', 'reason', 'runs', 'files']);
 
 /**
  * Free text with anything that could name a file or a person taken out: URLs and cloud file IDs,

@@ -77,7 +77,6 @@ export async function analyzeUpload(
   assertUploadFileId(input.fileId, upload, input.envPrefix);
   await takeQuota(ports, userId, QUOTAS.analyze);
 
-  let faceDataFileId: string | undefined;
   let storedPhotoId: string | undefined;
   try {
     const photo = await ports.files.get(input.fileId);
@@ -88,7 +87,6 @@ export async function analyzeUpload(
 
     const photoId = newId();
     const now = ports.clock.now();
-    faceDataFileId = (await ports.files.put(`${userPrefix(userId)}faces/${photoId}.bin`, analysed.faceData, 'application/octet-stream')).fileId;
     const doc: PhotoDoc = {
       _id: photoId,
       owner: userId,
@@ -96,12 +94,15 @@ export async function analyzeUpload(
       expiresAt: Math.min(upload.expiresAt, now + settings.retentionMs),
       faces: analysed.faces,
       chosenIndex: analysed.chosenIndex,
-      faceDataFileId,
+      faceDataFileId: '',
       imageSize: analysed.imageSize,
     };
+    // The row first, then the file it owns: a process killed in between leaves a row with an
+    // expiry (the sweeper deletes whatever is under its key), never a face file nobody knows of.
     await ports.docs.put('photos', doc);
     storedPhotoId = photoId;
-    faceDataFileId = undefined; // owned by the row now
+    doc.faceDataFileId = (await ports.files.put(faceDataKey(doc), analysed.faceData, 'application/octet-stream')).fileId;
+    await ports.docs.put('photos', doc);
     const boxes = analysed.faces.map((f) => f.box);
     if (analysed.chosenIndex === null) {
       throw new AppError('MULTIPLE_FACES', { details: { boxes, photoId, imageSize: analysed.imageSize } });
@@ -112,7 +113,6 @@ export async function analyzeUpload(
   } catch (err) {
     // A failed pick check leaves nothing usable: forget the face data too (MULTIPLE_FACES keeps it).
     if (storedPhotoId && !(err instanceof AppError && err.code === 'MULTIPLE_FACES')) await forgetPhoto(ports, storedPhotoId);
-    if (faceDataFileId) await ports.files.delete([faceDataFileId]);
     throw err;
   } finally {
     await ports.files.delete([input.fileId]);
@@ -122,16 +122,26 @@ export async function analyzeUpload(
 
 export async function getPhoto(ports: Ports, userId: string, photoId: string): Promise<PhotoDoc> {
   const doc = await ports.docs.get<PhotoDoc>('photos', photoId);
-  if (!doc || doc.owner !== userId || doc.expiresAt <= ports.clock.now()) {
+  // No face data file yet: the analysis that wrote the row never finished (a killed process).
+  if (!doc || doc.owner !== userId || doc.expiresAt <= ports.clock.now() || !doc.faceDataFileId) {
     throw new AppError('NOT_FOUND', { message: '照片已过期或不存在，请重新上传一张自拍。' });
   }
   return doc;
 }
 
-/** Deletes a photo's face data and its row (fusion done, retention passed, or a failed check). */
+/** Where a photo's prepared face data is stored (derived from the row, so a crash cannot lose it). */
+export const faceDataKey = (doc: Pick<PhotoDoc, '_id' | 'owner'>): string => `${userPrefix(doc.owner)}faces/${doc._id}.bin`;
+
+/**
+ * Deletes a photo's face data and its row (fusion done, retention passed, or a failed check):
+ * every file under its key — the stored blob and whatever a killed write left beside it — then
+ * the row.
+ */
 export async function forgetPhoto(ports: Ports, photoId: string): Promise<void> {
   const doc = await ports.docs.get<PhotoDoc>('photos', photoId);
   if (!doc) return;
-  await ports.files.delete([doc.faceDataFileId]);
+  const files = new Set(await ports.files.list(faceDataKey(doc)));
+  if (doc.faceDataFileId) files.add(doc.faceDataFileId);
+  await ports.files.delete([...files]);
   await ports.docs.delete('photos', photoId);
 }

@@ -100,7 +100,11 @@ export async function fuseStory(ports: Ports, engine: FaceEngine, queue: WorkQue
   const job = await jobFor(ports, engine, userId, input);
   const id = runId(job._id, story.id);
   const previous = await ports.docs.get<StoryRunDoc>('jobs', id);
-  if (previous?.state === 'done') return present(ports, [previous]).then((r) => r[0]);
+  if (previous?.state === 'done') {
+    // A replay: the face data may still be here if the process died before forgetting it.
+    await forgetPhotoWhenAllDone(ports, job);
+    return (await present(ports, [previous]))[0];
+  }
   const now = ports.clock.now();
   if (previous?.state === 'running' && previous.expiresAt! > now) {
     throw new AppError('BUSY', { reason: 'story already running', details: { retryAfterSeconds: 3 } });
@@ -143,14 +147,23 @@ export async function fuseStory(ports: Ports, engine: FaceEngine, queue: WorkQue
     throw err;
   }
 
-  // Fusion done for every story: the face data has no further use.
-  const runs = await Promise.all(STORIES.map((s) => ports.docs.get<StoryRunDoc>('jobs', runId(job._id, s.id))));
-  if (runs.every((r) => r?.state === 'done')) await forgetPhoto(ports, job.photoId);
-
+  await forgetPhotoWhenAllDone(ports, job);
   return (await present(ports, [done]))[0];
 }
 
-/** Deletes a crashed attempt's files and its record. */
+/** Fusion done for every story: the face data has no further use. */
+async function forgetPhotoWhenAllDone(ports: Ports, job: JobDoc): Promise<void> {
+  const runs = await Promise.all(STORIES.map((s) => ports.docs.get<StoryRunDoc>('jobs', runId(job._id, s.id))));
+  if (runs.every((r) => r?.state === 'done')) await forgetPhoto(ports, job.photoId);
+}
+
+/** Where an attempt's files go: `users/<u>/results/<job>/<story>/<attempt>/`. */
+export const runFilesPrefix = (run: Pick<StoryRunDoc, 'owner' | 'jobId' | 'storyId' | 'attempt'>) => attemptPrefix(run.owner, run.jobId, run.storyId, run.attempt);
+
+/**
+ * Deletes a crashed attempt's files and its record, in that order (a reap that is itself
+ * interrupted leaves the record, and the next reap finishes the job).
+ */
 export async function reapRun(ports: Ports, run: StoryRunDoc): Promise<void> {
   const files = await ports.files.list(attemptPrefix(run.owner, run.jobId, run.storyId, run.attempt));
   await ports.files.delete(files);

@@ -13,6 +13,8 @@ import { getUpload } from '../domain/photos';
 import { requireConsent } from '../domain/consent';
 import type { FaceEngine } from '../engine-port';
 import type { ContentChecker } from '../ports';
+import { reapInterruptedRuns, sweep } from '../domain/retention';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { createServices } from './services';
 
 export interface LocalServerOptions {
@@ -27,6 +29,8 @@ export interface LocalServerOptions {
   contentCheck?: ContentChecker;
   /** The address the posters' QR codes open (PUBLIC_URL); default this server's own http://<host>:<port>. */
   publicUrl?: string;
+  /** How often the sweeper runs (retention, stale runs, orphan files); default 5 minutes like the cloud timer. */
+  sweepIntervalMs?: number;
   /** Fusion slots and waiting line of this instance (defaults: one per core, four per core). */
   concurrency?: number;
   maxWaiting?: number;
@@ -190,6 +194,11 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
         sendJson(res, ready ? 200 : 503, { ok: ready });
         return;
       }
+      if (!ready) {
+        // Starting (recovering what a killed predecessor left) or shutting down.
+        sendJson(res, 503, { ok: false, error: new AppError('BUSY', { details: { retryAfterSeconds: 1 } }).toPayload() });
+        return;
+      }
       const pathname = url.split('?')[0];
       const uploadMatch = /^\/api\/upload\/([A-Za-z0-9_-]{22})$/.exec(pathname);
       if (uploadMatch) {
@@ -326,6 +335,31 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   });
   const port = (server.address() as AddressInfo).port;
   publicUrl ??= `http://${opts.host ?? '127.0.0.1'}:${port}`;
+
+  // One runtime per DATA_DIR; then what a killed predecessor left is put right before anything is
+  // served: its running stories are reaped (the client's retry resumes them at once) and files no
+  // row owns are deleted, with the usual expiry sweep.
+  let lock: DataDirLock;
+  try {
+    lock = lockDataDir(opts.dataDir);
+    const reaped = await reapInterruptedRuns(ports);
+    const swept = await sweep(ports, 200, { orphans: true });
+    if (reaped || swept.orphans) log('warn', 'recovered after an unclean stop', { runs: reaped, files: swept.orphans });
+  } catch (err) {
+    await new Promise((resolve) => server.close(resolve));
+    ports.close();
+    throw err;
+  }
+  // The local stand-in for the cloud sweeper's timer trigger.
+  let sweeping = false;
+  const sweepTimer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    sweep(ports, 200, { orphans: true })
+      .catch((err) => log('error', 'sweep failed', { reason: describeError(err) }))
+      .finally(() => (sweeping = false));
+  }, opts.sweepIntervalMs ?? 5 * 60_000);
+  sweepTimer.unref();
   ready = true;
 
   let closing: Promise<void> | undefined;
@@ -338,8 +372,10 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       // Stop accepting, let in-flight requests finish, then close the database.
       closing ??= new Promise<void>((resolve) => {
         ready = false;
+        clearInterval(sweepTimer);
         server.close(() => {
           ports.close();
+          lock.release();
           resolve();
         });
         server.closeIdleConnections();

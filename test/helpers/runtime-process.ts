@@ -25,11 +25,16 @@ export interface RuntimeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the real `npm start` entry (without the build step) on a free port and waits for /healthz. */
-export async function startRuntime(env: Record<string, string> = {}): Promise<RuntimeProcess> {
+/**
+ * Starts the real `npm start` entry (without the build step) on a free port and waits for /healthz.
+ * `dataDir` reuses a data folder (a restart after a crash); by default a fresh one.
+ */
+export async function startRuntime(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<RuntimeProcess> {
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'szs-data-'));
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/start.ts', '--no-build'], {
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'szs-data-'));
+  // `node --import tsx`, not the tsx CLI: the CLI runs the script in a second process, and a
+  // SIGKILL (the crash tests) would then kill only the wrapper and leave the server running.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--no-build'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +65,7 @@ export async function startRuntime(env: Record<string, string> = {}): Promise<Ru
     output: () => out,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill(signal);
       }),
