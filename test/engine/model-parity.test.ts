@@ -1,7 +1,8 @@
 /**
  * The converted ONNX models must compute what the TF.js originals compute.
  * (face-api's recognition net has no TF.js graph: its reference is face-api's forward pass
- * transcribed in TF.js ops, scripts/models/tfjs-reference.ts.)
+ * transcribed in TF.js ops, scripts/models/tfjs-reference.ts. Human's faceres, the second identity
+ * measure, is a graph model like the analysis ones: ≈ 3 s of this test.)
  *
  * Every model gets the same inputs through onnxruntime-node and through TF.js (wasm backend):
  * seeded uniform noise over the model's input range, structured images (gradients, a
