@@ -33,7 +33,10 @@ export interface AnalysisResult {
   /** Original size after EXIF orientation. */
   width: number;
   height: number;
-  /** Largest face first. */
+  /**
+   * Left to right in the photo (by box centre x; equal centres top to bottom): the order the user
+   * sees when asked to tap their face, and what `--face INDEX` / `faceIndex` count in.
+   */
   faces: FaceResult[];
 }
 
@@ -120,17 +123,19 @@ export async function analyzeDecoded(image: DecodedImage, opts: AnalyzeOptions =
     });
     if (!dup) kept.push(c);
   }
+  kept.sort((a, b) => a.box[0] + a.box[2] / 2 - (b.box[0] + b.box[2] / 2) || a.box[1] - b.box[1]);
   const t3 = performance.now();
   const s = image.scale;
   const faces: FaceResult[] = [];
   const internalFaces: InternalFace[] = [];
   for (const c of kept) {
     const orig = c.mesh.points.map(([x, y, z]) => [x * s, y * s, z * s] as Point3);
+    const pose = estimatePose(c.mesh.points);
     faces.push({
       box: c.box.map((v) => r1(v * s)) as Box,
       score: Math.round(c.detection.score * 1000) / 1000,
-      pose: estimatePose(c.mesh.points),
-      landmarks68: toLandmarks68(orig).map(([x, y]) => [r1(x), r1(y)] as [number, number]),
+      pose,
+      landmarks68: toLandmarks68(orig, pose.yaw).map(([x, y]) => [r1(x), r1(y)] as [number, number]),
       quality: measureQuality(image, c.mesh.points, s, image.originalWidth, image.originalHeight, c.mesh.presence),
     });
     internalFaces.push({ detection: c.detection, meshWorking: c.mesh.points, mesh: orig, roi: c.mesh.roi });

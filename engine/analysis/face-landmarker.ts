@@ -61,22 +61,24 @@ export interface LandmarkOptions extends SessionOptions {
   runner?: FaceMeshRunner;
   /** Second, mesh-based crop (default true). */
   refine?: boolean;
+  /** Crop side / face extent (default ROI_SCALE; evaluation of the crop, docs/face-analysis.md). */
+  roiScale?: number;
 }
 
 /** Crop rectangle from a detection: box centre, long side × ROI_SCALE, eye-line angle from keypoints 0/1. */
-export function roiFromDetection(det: Detection): Roi {
+export function roiFromDetection(det: Detection, scale = ROI_SCALE): Roi {
   const [x, y, w, h] = det.box;
   const [re, le] = det.keypoints; // subject's right eye (image left), left eye
   return {
     cx: x + w / 2,
     cy: y + h / 2,
-    size: Math.max(w, h) * ROI_SCALE,
+    size: Math.max(w, h) * scale,
     angle: Math.atan2(le[1] - re[1], le[0] - re[0]),
   };
 }
 
 /** Crop rectangle from a mesh: extent of the points in the eye-levelled frame × ROI_SCALE. */
-export function roiFromMesh(points: Point3[]): Roi {
+export function roiFromMesh(points: Point3[], scale = ROI_SCALE): Roi {
   const a = points[EYE_OUTER_RIGHT];
   const b = points[EYE_OUTER_LEFT];
   const angle = Math.atan2(b[1] - a[1], b[0] - a[0]);
@@ -91,7 +93,7 @@ export function roiFromMesh(points: Point3[]): Roi {
     if (v > maxV) maxV = v;
   }
   const mu = (minU + maxU) / 2, mv = (minV + maxV) / 2;
-  return { cx: mu * c - mv * s, cy: mu * s + mv * c, size: Math.max(maxU - minU, maxV - minV) * ROI_SCALE, angle };
+  return { cx: mu * c - mv * s, cy: mu * s + mv * c, size: Math.max(maxU - minU, maxV - minV) * scale, angle };
 }
 
 /** Affine from crop pixels (0…n) to image pixels for a ROI. */
@@ -146,9 +148,9 @@ async function runOnRoi(img: RgbImage, roi: Roi, run: FaceMeshRunner, buf: Float
 export async function landmarkFace(img: RgbImage, det: Detection, opts: LandmarkOptions = {}): Promise<FaceMesh> {
   const run = opts.runner ?? (await ortRunner(opts));
   const buf = new Float32Array(MESH_INPUT * MESH_INPUT * 3);
-  let mesh = await runOnRoi(img, roiFromDetection(det), run, buf);
+  let mesh = await runOnRoi(img, roiFromDetection(det, opts.roiScale), run, buf);
   if (opts.refine !== false && mesh.presence >= MESH_MIN_PRESENCE * 0.5) {
-    const second = await runOnRoi(img, roiFromMesh(mesh.points), run, buf);
+    const second = await runOnRoi(img, roiFromMesh(mesh.points, opts.roiScale), run, buf);
     // Keep the better-supported answer: the refined crop almost always wins; if it loses the face
     // (presence collapses) the first pass stands.
     if (second.presence >= mesh.presence - 0.1) mesh = second;

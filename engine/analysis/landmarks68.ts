@@ -11,6 +11,7 @@
  * "Right"/"left" are the subject's: the subject's right eye appears on the image's left.
  */
 import type { Point3 } from './face-landmarker';
+import { LANDMARKS68_FIT } from './landmarks68-fit';
 
 export const MESH_TO_IBUG68: readonly number[] = [
   // 0–16 jaw, from the subject's right ear (image left) over the chin (8 = 152) to the left ear
@@ -46,8 +47,48 @@ export const IBUG68_GROUPS = {
   innerLips: [60, 68],
 } as const;
 
-/** 68 (x, y) points from a 468-point mesh. */
-export function toLandmarks68(points: ReadonlyArray<Point3 | [number, number]>): Array<[number, number]> {
+/** iBUG index of each point's mirror image (subject's right ↔ left). */
+export const IBUG68_MIRROR: readonly number[] = [
+  16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+  26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
+  27, 28, 29, 30, 35, 34, 33, 32, 31,
+  45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40,
+  54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55,
+  64, 63, 62, 61, 60, 67, 66, 65,
+];
+
+/**
+ * A fitted correspondence: iBUG point k = Σ_j (weights[k][j] + yawWeights[k][j] · sin(yaw)) ·
+ * mesh[indices[k][j]]. Weights sum to 1 and yaw weights to 0, so the combination is affine: it
+ * follows the face under translation, rotation and scale.
+ */
+export interface Landmarks68Fit {
+  indices: number[][];
+  weights: number[][];
+  yawWeights: number[][];
+}
+
+export function applyFit(fit: Landmarks68Fit, points: ReadonlyArray<Point3 | [number, number]>, yawDeg: number): Array<[number, number]> {
+  const t = Math.sin((yawDeg * Math.PI) / 180);
+  return fit.indices.map((idx, k) => {
+    let x = 0, y = 0;
+    const w = fit.weights[k], wy = fit.yawWeights[k];
+    for (let j = 0; j < idx.length; j++) {
+      const c = w[j] + wy[j] * t;
+      x += c * points[idx[j]][0];
+      y += c * points[idx[j]][1];
+    }
+    return [x, y];
+  });
+}
+
+/**
+ * 68 (x, y) points from a 468-point mesh: the fitted correspondence (landmarks68-fit.ts, measured
+ * in docs/face-analysis.md) with the head's yaw in degrees (face-pose.ts convention), or the
+ * single-vertex table when `method` is 'table'.
+ */
+export function toLandmarks68(points: ReadonlyArray<Point3 | [number, number]>, yawDeg = 0, method: 'fit' | 'table' = 'fit'): Array<[number, number]> {
   if (points.length < 468) throw new Error(`expected 468 mesh points, got ${points.length}`);
-  return MESH_TO_IBUG68.map((i) => [points[i][0], points[i][1]]);
+  if (method === 'table') return MESH_TO_IBUG68.map((i) => [points[i][0], points[i][1]]);
+  return applyFit(LANDMARKS68_FIT, points, yawDeg);
 }

@@ -153,7 +153,7 @@ export function faceIssues(face: CheckableFace): ErrorCode[] {
 }
 
 /**
- * Which face is the user's. Faces are expected largest first. Throws NO_FACE, MULTIPLE_FACES (with
+ * Which face is the user's: the largest, unless another is nearly as large. Throws NO_FACE, MULTIPLE_FACES (with
  * every box, so the client can let the user tap theirs) or INVALID_ARGUMENT for a bad index.
  */
 export function selectFace<F extends CheckableFace>(faces: F[], faceIndex?: number): { face: F; index: number } {

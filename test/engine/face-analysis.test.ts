@@ -33,7 +33,8 @@ const mean = (pts: Array<[number, number]>) => pts.reduce((a, p) => [a[0] + p[0]
 
 function expectUprightFace(f: FaceResult) {
   const [x, y, w, h] = f.box;
-  const slack = 0.02 * w;
+  // iBUG's jaw runs along the visible cheek edge, which can sit a hair outside the mesh's oval box.
+  const slack = 0.05 * w;
   for (const [px, py] of f.landmarks68) {
     expect(px).toBeGreaterThanOrEqual(x - slack);
     expect(px).toBeLessThanOrEqual(x + w + slack);
