@@ -106,7 +106,7 @@ export async function analyzeDecoded(image: DecodedImage, opts: AnalyzeOptions =
   let meshRuns = 0;
   for (const d of det.faces) {
     const mesh = await landmarkFace(image, d, { threads, ...opts.landmarks });
-    meshRuns += opts.landmarks?.refine === false ? 1 : 2;
+    meshRuns += mesh.runs ?? 1;
     if (mesh.presence < MESH_MIN_PRESENCE) continue; // detector false positive (animal, pattern)
     cands.push({ detection: d, mesh, box: ovalBox(mesh.points) });
   }

@@ -69,6 +69,64 @@ describe('face analysis on the fixture photos', () => {
       expect((e as AppError).details?.boxes).toHaveLength(EXPECTED[name]);
     }
     expect(selectFace(result.faces, 1).index).toBe(1);
+    // Left to right, the order the user is shown when asked to tap their face.
+    const centres = result.faces.map((f) => f.box[0] + f.box[2] / 2);
+    expect(centres).toEqual([...centres].sort((a, b) => a - b));
+  });
+
+  test('small faces: the group photos scaled to 480 px wide (faces ≈ 40–56 px) lose no face', async () => {
+    let found = 0, total = 0, smallest = Infinity;
+    for (const [name, n] of Object.entries(EXPECTED)) {
+      const small = await sharp(`${DEMO}/${name}.jpg`).resize({ width: 480 }).jpeg({ quality: 90 }).toBuffer();
+      const { result } = await analyzeImage(small);
+      expect(result.faces).toHaveLength(n);
+      found += result.faces.length;
+      total += n;
+      for (const f of result.faces) smallest = Math.min(smallest, f.quality.size);
+    }
+    expect(found).toBe(total);
+    expect(smallest).toBeLessThan(45);
+  });
+
+  test('two-person frame: a strong profile beside a frontal face is found too (tighter retry crop)', async () => {
+    // sample1's rightmost face and sample2's leftmost (a profile, finger at the mouth), side by side.
+    const cut = async (name: string, f: FaceResult) => {
+      const [x, y, w, h] = f.box;
+      const side = Math.round(Math.max(w, h) * 2.2);
+      const meta = await sharp(`${DEMO}/${name}.jpg`).metadata();
+      const left = Math.max(0, Math.round(x + w / 2 - side / 2)), top = Math.max(0, Math.round(y + h / 2 - side / 2));
+      return sharp(`${DEMO}/${name}.jpg`).extract({ left, top, width: Math.min(side, meta.width! - left), height: Math.min(side, meta.height! - top) }).resize({ height: 480 }).toBuffer({ resolveWithObject: true });
+    };
+    const a = await cut('sample1', results.sample1[results.sample1.length - 1]);
+    const b = await cut('sample2', results.sample2[0]);
+    const frame = await sharp({ create: { width: a.info.width + b.info.width, height: 480, channels: 3, background: '#808080' } })
+      .composite([{ input: a.data, left: 0, top: 0 }, { input: b.data, left: a.info.width, top: 0 }]).jpeg({ quality: 90 }).toBuffer();
+    const { result } = await analyzeImage(frame);
+    const centres = result.faces.map((f) => f.box[0] + f.box[2] / 2);
+    expect(centres.some((c) => c < a.info.width)).toBe(true);
+    expect(centres.some((c) => c > a.info.width)).toBe(true);
+    const profile = result.faces.find((f) => f.box[0] + f.box[2] / 2 > a.info.width)!;
+    expect(Math.abs(profile.pose.yaw)).toBeGreaterThan(35);
+  });
+
+  test('pose on a mirrored photo: yaw flips sign, pitch holds, roll flips; yaw > 0 = nose towards image right', async () => {
+    const src = `${DEMO}/sample3.jpg`;
+    const a = (await analyzeImage(fs.readFileSync(src))).result;
+    const b = (await analyzeImage(await sharp(src).flop().jpeg({ quality: 95 }).toBuffer())).result;
+    expect(b.faces).toHaveLength(a.faces.length);
+    a.faces.forEach((f, i) => {
+      const m = b.faces[a.faces.length - 1 - i]; // left to right, so the mirror lists them the other way round
+      expect(Math.abs(b.width - (m.box[0] + m.box[2] / 2) - (f.box[0] + f.box[2] / 2))).toBeLessThan(0.1 * f.box[2]);
+      expect(Math.abs(f.pose.yaw)).toBeGreaterThan(8);
+      expect(Math.sign(m.pose.yaw)).toBe(-Math.sign(f.pose.yaw));
+      expect(Math.abs(f.pose.yaw + m.pose.yaw)).toBeLessThan(5);
+      expect(Math.abs(f.pose.pitch - m.pose.pitch)).toBeLessThan(5);
+      expect(Math.abs(f.pose.roll + m.pose.roll)).toBeLessThan(5);
+      // The convention: the nose tip (iBUG 30) lies towards the side the yaw sign names, relative
+      // to the middle of the jaw's ends (iBUG 0 and 16).
+      const lm = f.landmarks68;
+      expect(Math.sign(lm[30][0] - (lm[0][0] + lm[16][0]) / 2)).toBe(Math.sign(f.pose.yaw));
+    });
   });
 
   test('single-face crops give one face with points in order; EXIF rotation maps coordinates', async () => {
