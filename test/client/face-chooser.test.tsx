@@ -23,6 +23,15 @@ describe('FaceChooser', () => {
     expect((container.querySelector('.face-chooser__photo') as HTMLElement).style.paddingTop).toBe('80.000%');
   });
 
+  it('a small face (40 px in a 1920 px group photo) gets a frame of at least a tenth of the width, centred on it', () => {
+    const small: Array<[number, number, number, number]> = [[300, 500, 40, 48], [1500, 400, 200, 240]];
+    const { container } = render(<FaceChooser src='blob:x' width={1920} height={1280} boxes={small} onChoose={() => undefined} />);
+    const style = (container.querySelector('#face-0') as HTMLElement).style;
+    // 192 × 192 px about the face's centre (320, 524).
+    expect([style.left, style.top, style.width, style.height]).toEqual(['11.667%', '33.438%', '10.000%', '15.000%']);
+    expect((container.querySelector('#face-1') as HTMLElement).style.width).toBe('10.417%');
+  });
+
   it('taps → the chosen index (and only after a tap)', () => {
     const onChoose = jest.fn();
     const { container } = render(<FaceChooser src='blob:x' width={1000} height={800} boxes={BOXES} onChoose={onChoose} />);
