@@ -21,6 +21,8 @@ import { analyzeDecoded } from '../engine/analysis/analyze';
 import { getModel, preloadModels, ort } from '../engine/analysis/onnx-session';
 import { DETECTOR_INPUT } from '../engine/analysis/face-detector';
 import { MESH_INPUT } from '../engine/analysis/face-landmarker';
+import { FIXTURE_REFERENCE, matchReference, readReference } from './eval/landmark-data';
+import { nme } from './eval/landmark-reference';
 
 console.log = console.error; // keep stdout for the JSON
 
@@ -89,6 +91,16 @@ async function main() {
     }
   }
 
+  // Accuracy beside the speed (the full report: npm run --silent eval:analysis): 68-point error
+  // against the fixture reference (scripts/eval/landmark-reference.ts), overall and jaw.
+  const { matched } = await matchReference(readReference(FIXTURE_REFERENCE));
+  const meanOf = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / 1000;
+  const landmarkAccuracy = {
+    faces: matched.length,
+    nme: meanOf(matched.map((m) => nme(m.ours, m.ref))),
+    nmeJaw: meanOf(matched.map((m) => nme(m.ours, m.ref, 0, 17))),
+  };
+
   // Model vs model: ORT (1 thread) against TF.js wasm (1 thread) on identical tensors.
   const models: Record<string, unknown> = {};
   let tfjsError: string | undefined;
@@ -143,6 +155,7 @@ async function main() {
     analysis: {
       medians_ms: Object.fromEntries(Object.entries(st).map(([k, v]) => [k, median(v)])),
       per_model_run_ms: { detect: median(perRun.detect), mesh: median(perRun.mesh) },
+      landmarkAccuracy,
     },
     models: tfjsError ? { error: tfjsError } : models,
     fusion,
