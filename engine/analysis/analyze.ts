@@ -10,7 +10,7 @@
  */
 import { decodeImage, type DecodedImage, type DecodeOptions } from '../core/image-decode';
 import { detectFaces, iou, type Box, type Detection, type DetectOptions } from './face-detector';
-import { landmarkFace, MESH_MIN_PRESENCE, type FaceMesh, type LandmarkOptions, type Point3 } from './face-landmarker';
+import { landmarkFace, mirrorDisagreement, MESH_MIN_PRESENCE, type FaceMesh, type LandmarkOptions, type Point3 } from './face-landmarker';
 import { toLandmarks68 } from './landmarks68';
 import { estimatePose, type Pose } from './face-pose';
 import { measureQuality, FACE_OVAL, type Quality } from './photo-checks';
@@ -48,6 +48,8 @@ export interface InternalFace {
   mesh: Point3[];
   /** Crop FaceMesh saw, working pixels. */
   roi: FaceMesh['roi'];
+  /** FaceMesh's answer on the mirrored crop against its answer on the crop (see mirrorDisagreement). */
+  mirrorDisagreement: number;
 }
 
 export interface AnalysisInternal {
@@ -72,12 +74,25 @@ export interface AnalyzeOptions {
   detect?: DetectOptions;
   landmarks?: LandmarkOptions;
   threads?: number;
+  /** Drop faces FaceMesh does not see as mirror-consistent (default true; off to measure it). */
+  mirrorGate?: boolean;
 }
 
 export interface Analysis {
   result: AnalysisResult;
   internal: AnalysisInternal;
   timings: AnalysisTimings;
+}
+
+/**
+ * Largest mirror disagreement (face-landmarker.ts `mirrorDisagreement`) a human face shows at a
+ * given |yaw|: MAX_MIRROR_DISAGREEMENT at 0°, growing by MIRROR_DISAGREEMENT_PER_DEG per degree,
+ * because a turned face is less mirror-like to the model. Measured in docs/face-analysis.md.
+ */
+export const MAX_MIRROR_DISAGREEMENT = 0.048;
+export const MIRROR_DISAGREEMENT_PER_DEG = 0.003;
+export function maxMirrorDisagreement(yawDeg: number): number {
+  return MAX_MIRROR_DISAGREEMENT + MIRROR_DISAGREEMENT_PER_DEG * Math.abs(yawDeg);
 }
 
 /** Two meshes on the same face (e.g. a tile detection and a whole-image one) overlap this much. */
@@ -101,14 +116,17 @@ export async function analyzeDecoded(image: DecodedImage, opts: AnalyzeOptions =
   const t1 = performance.now();
   const det = await detectFaces(image, { threads, ...opts.detect });
   const t2 = performance.now();
-  type Cand = { detection: Detection; mesh: FaceMesh; box: Box };
+  type Cand = { detection: Detection; mesh: FaceMesh; box: Box; mirror: number };
   const cands: Cand[] = [];
   let meshRuns = 0;
   for (const d of det.faces) {
     const mesh = await landmarkFace(image, d, { threads, ...opts.landmarks });
     meshRuns += mesh.runs ?? 1;
     if (mesh.presence < MESH_MIN_PRESENCE) continue; // detector false positive (animal, pattern)
-    cands.push({ detection: d, mesh, box: ovalBox(mesh.points) });
+    const mirror = await mirrorDisagreement(image, mesh, { threads, ...opts.landmarks });
+    meshRuns++;
+    if (opts.mirrorGate !== false && mirror > maxMirrorDisagreement(estimatePose(mesh.points).yaw)) continue; // not a human face (a dog's)
+    cands.push({ detection: d, mesh, box: ovalBox(mesh.points), mirror });
   }
   // After the mesh pass two detections may have converged on one face, and a partial detection
   // (half a face) may have grown into a box inside a bigger face: keep the larger, better one.
@@ -138,7 +156,7 @@ export async function analyzeDecoded(image: DecodedImage, opts: AnalyzeOptions =
       landmarks68: toLandmarks68(orig, pose.yaw).map(([x, y]) => [r1(x), r1(y)] as [number, number]),
       quality: measureQuality(image, c.mesh.points, s, image.originalWidth, image.originalHeight, c.mesh.presence),
     });
-    internalFaces.push({ detection: c.detection, meshWorking: c.mesh.points, mesh: orig, roi: c.mesh.roi });
+    internalFaces.push({ detection: c.detection, meshWorking: c.mesh.points, mesh: orig, roi: c.mesh.roi, mirrorDisagreement: c.mirror });
   }
   const t4 = performance.now();
   return {

@@ -16,6 +16,7 @@
 import { getModel, ort, type SessionOptions } from './onnx-session';
 import { sampleFast, type Affine } from '../core/image-decode';
 import type { Detection, RgbImage, Point } from './face-detector';
+import { MESH_TO_IBUG68, IBUG68_MIRROR } from './landmarks68';
 
 export const MESH_INPUT = 192;
 export const MESH_POINTS = 468;
@@ -177,3 +178,41 @@ export async function landmarkFace(img: RgbImage, det: Detection, opts: Landmark
 }
 
 export type { Point };
+
+/**
+ * How differently FaceMesh sees the face in its mirror image: FaceMesh runs once more on the final
+ * crop flipped left–right, the answer is flipped back, and the two are compared on the 68 iBUG
+ * vertices (each against its mirror partner), as mean distance / outer-eye-corner distance.
+ *
+ * Why: on a human face the model is nearly mirror-equivariant (≤ 0.035 on frontal faces, growing
+ * with |yaw|), on what it was not trained for it is not — a dog's face that FaceMesh gave presence
+ * 0.98 measured 0.056 at yaw 0 (docs/face-analysis.md, "False positives").
+ */
+export async function mirrorDisagreement(img: RgbImage, mesh: FaceMesh, opts: LandmarkOptions = {}): Promise<number> {
+  const run = opts.runner ?? (await ortRunner(opts));
+  const n = MESH_INPUT;
+  const buf = new Float32Array(n * n * 3);
+  const m = roiAffine(mesh.roi, n);
+  sampleFast(img.data, img.width, img.height, n, n, m, 1 / 255, 0, 4, buf);
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n / 2; x++) {
+      const a = (y * n + x) * 3, b = (y * n + n - 1 - x) * 3;
+      for (let c = 0; c < 3; c++) { const t = buf[a + c]; buf[a + c] = buf[b + c]; buf[b + c] = t; }
+    }
+  }
+  const raw = await run(buf);
+  const at = (i: number): [number, number] => {
+    const u = n / 2 - raw.mesh[i * 3]; // flipped back: n − x, then centred
+    const v = raw.mesh[i * 3 + 1] - n / 2;
+    return [mesh.roi.cx + m.a * u + m.b * v, mesh.roi.cy + m.d * u + m.e * v];
+  };
+  const p = mesh.points;
+  const iod = Math.hypot(p[EYE_OUTER_LEFT][0] - p[EYE_OUTER_RIGHT][0], p[EYE_OUTER_LEFT][1] - p[EYE_OUTER_RIGHT][1]) || 1;
+  let sum = 0;
+  for (let k = 0; k < 68; k++) {
+    const q = at(MESH_TO_IBUG68[IBUG68_MIRROR[k]]); // the flipped face's mirror partner lands on point k
+    const o = p[MESH_TO_IBUG68[k]];
+    sum += Math.hypot(o[0] - q[0], o[1] - q[1]);
+  }
+  return sum / 68 / iod;
+}

@@ -1,5 +1,5 @@
 /**
- * `npm run --silent eval:analysis -- [--photos <dir>] [--reference <file.json>]` → one JSON object.
+ * `npm run --silent eval:analysis -- [--photos <dir>] [--reference <file.json>] [--negative <image>]…` → one JSON object.
  *
  * What docs/face-analysis.md reports about the analysis' accuracy, measured in one run:
  *  - landmarks: normalised mean error (outer-eye-corner distance) of our 68 points against the
@@ -119,8 +119,13 @@ async function fixtureFaceCrops(): Promise<Buffer[]> {
 
 async function negatives(photos?: string) {
   const out: Record<string, number> = {};
+  const extra: string[] = [];
   for (const [name, bytes] of await hardNegatives()) out[`generated/${name}`] = (await analyzeImage(bytes)).result.faces.length;
   if (photos) for (const f of manifest(photos).filter((m) => m.faces === 0)) out[f.path] = (await analyzeImage(fs.readFileSync(path.join(photos, f.path)))).result.faces.length;
+  // --negative <file> (repeatable): more photos without a human face, e.g. dlib's examples/faces/dogs.jpg
+  // (Debian libdlib19.1's documentation: four dogs' faces).
+  process.argv.forEach((a, i) => { if (a === '--negative') extra.push(process.argv[i + 1]); });
+  for (const f of extra) out[path.basename(f)] = (await analyzeImage(fs.readFileSync(f))).result.faces.length;
   const drawn: Record<string, number> = {};
   for (const [name, bytes] of await drawnFaces()) drawn[`generated/${name}`] = (await analyzeImage(bytes)).result.faces.length;
   return { photos: Object.keys(out).length, withFaces: Object.values(out).filter((v) => v > 0).length, faces: out, drawnFacesNotCounted: drawn };

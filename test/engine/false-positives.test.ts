@@ -33,3 +33,39 @@ test('hard negatives: no face, and NO_FACE for the user', async () => {
   // The shuffled face fools the detector (0.58): it is FaceMesh's presence gate that says no.
   expect(detectorHits).toBeGreaterThan(0);
 });
+
+describe('mirror consistency (the gate that turned a dog away)', () => {
+  const { maxMirrorDisagreement } = require('../../engine/analysis/analyze') as typeof import('../../engine/analysis/analyze');
+  const { mirrorDisagreement } = require('../../engine/analysis/face-landmarker') as typeof import('../../engine/analysis/face-landmarker');
+  const fs = require('fs') as typeof import('fs');
+
+  test('every fixture face is well inside the limit for its yaw', async () => {
+    let faces = 0;
+    for (const n of [1, 2, 3, 4, 5, 6]) {
+      const a = await analyzeImage(fs.readFileSync(require.resolve(`@vladmandic/face-api/demo/sample${n}.jpg`)), { mirrorGate: false });
+      a.internal.faces.forEach((f, i) => {
+        faces++;
+        expect(f.mirrorDisagreement).toBeLessThan(0.85 * maxMirrorDisagreement(a.result.faces[i].pose.yaw));
+      });
+    }
+    expect(faces).toBe(22);
+  });
+
+  test('a model that ignores the mirror (same answer for the flipped crop) is far outside it', async () => {
+    const bytes = fs.readFileSync(require.resolve('@vladmandic/face-api/demo/sample6.jpg'));
+    const a = await analyzeImage(bytes);
+    const f = a.internal.faces[0];
+    const real = await mirrorDisagreement(a.internal.image, { points: f.meshWorking, presence: 1, roi: f.roi });
+    // The answer the real model gives on the unflipped crop, returned whatever the input.
+    const m = f.roi, n = 192, k = m.size / n, c = Math.cos(m.angle), s = Math.sin(m.angle);
+    const fixed = new Float32Array(468 * 3);
+    f.meshWorking.forEach(([x, y], i) => {
+      const dx = x - m.cx, dy = y - m.cy;
+      fixed[i * 3] = (c * dx + s * dy) / k + n / 2;
+      fixed[i * 3 + 1] = (-s * dx + c * dy) / k + n / 2;
+    });
+    const blind = await mirrorDisagreement(a.internal.image, { points: f.meshWorking, presence: 1, roi: f.roi }, { runner: async () => ({ mesh: fixed, presence: 1 }) });
+    expect(real).toBeLessThan(0.04);
+    expect(blind).toBeGreaterThan(2 * maxMirrorDisagreement(a.result.faces[0].pose.yaw));
+  });
+});
