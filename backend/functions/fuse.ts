@@ -18,7 +18,7 @@ export const fuse: FnDefinition<StoryResult> = {
       faceIndex: int(event, 'faceIndex', 0, 5),
       shape: int(event, 'shape', 0, 100),
       features: int(event, 'features', 0, 100),
-      caption: str(event, 'caption', { optional: true, max: 24 }),
+      caption: str(event, 'caption', { optional: true, max: 24, drawable: true }),
     });
   },
 };

@@ -273,6 +273,15 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     }
   });
 
+  // Malformed HTTP (a negative Content-Length, a broken header, headers over 16 KB): the same JSON
+  // error shape as every other refusal instead of Node's bare 400.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const body = JSON.stringify({ ok: false, error: new AppError('INVALID_ARGUMENT').toPayload() });
+    socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+
   // `Expect: 100-continue` (curl and others for big bodies): refuse an oversized body before it is sent.
   server.on('checkContinue', (req, res) => {
     const budget = bodyBudget((req.url ?? '/').split('?')[0], services.settings.maxUploadBytes);
