@@ -29,7 +29,7 @@ export function pngDeclaring(width: number, height: number, idat: Buffer = zlib.
 
 /**
  * A real deflate bomb: 4000×4000 black RGB pixels (48 MB once inflated, 16 MP: inside the pixel
- * budget) in ≈ 50 KB. The decoder must bound time and memory by the working size, not the file size.
+ * budget) in ≈ 210 KB. The decoder must bound time and memory by the working size, not the file size.
  */
 export function pngDeflateBomb(): Buffer {
   const w = 4000, h = 4000;
