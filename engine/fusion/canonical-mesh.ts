@@ -68,7 +68,7 @@ export const INK_STROKES: readonly InkStroke[] = [
   { indices: LEFT_EYE_UPPER, weight: 1.3, feature: true },
   { indices: RIGHT_EYE_LOWER, weight: 0.6, feature: true },
   { indices: LEFT_EYE_LOWER, weight: 0.6, feature: true },
-  { indices: NOSE_BOTTOM, weight: 0.7 },
+  { indices: NOSE_BOTTOM, weight: 0.7, feature: true },
   { indices: LIPS_INNER_UPPER, weight: 1.0, feature: true },
   { indices: LIPS_OUTER_UPPER, weight: 0.55, feature: true },
   { indices: LIPS_OUTER_LOWER, weight: 0.55, feature: true },

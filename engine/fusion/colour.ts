@@ -51,15 +51,6 @@ export function hexToLab(hex: string): [number, number, number] {
 const finv = (t: number) => (t * t * t > EPS ? t * t * t : (116 * t - 16) / KAPPA);
 const lin2s = (c: number) => LIN_TO_SRGB[c <= 0 ? 0 : c >= 1 ? LIN_LUT_SIZE : (c * LIN_LUT_SIZE + 0.5) | 0];
 
-/** One Lab pixel → writes r, g, b (0–255 floats kept as bytes) into out at o. */
-export function labToRgbPixel(L: number, a: number, b: number, out: Float32Array | Uint8Array, o: number): void {
-  const fy = (L + 16) / 116, fx = fy + a / 500, fz = fy - b / 200;
-  const X = XN * finv(fx), Y = L > KAPPA * EPS ? fy * fy * fy : L / KAPPA, Z = ZN * finv(fz);
-  out[o] = lin2s(3.2404542 * X - 1.5371385 * Y - 0.4985314 * Z);
-  out[o + 1] = lin2s(-0.969266 * X + 1.8760108 * Y + 0.041556 * Z);
-  out[o + 2] = lin2s(0.0556434 * X - 0.2040259 * Y + 1.0572252 * Z);
-}
-
 /**
  * Lab planes → RGB planes (0–255 floats) where `mask` > 0, mixed with the frame's own pixels:
  * out = features · rgb(lab) + (1 − features) · frame. Inlined (this is the hottest per-pixel loop
@@ -212,25 +203,20 @@ export interface TransferParams {
 }
 
 /**
- * Target spread: comic skin is flatter than a photo, but L detail is what keeps the person
- * recognisable, so L keeps most of its contrast (pulled halfway towards a typical σ of 11) and the
- * chroma spread shrinks to 70 %.
+ * In-place Lab transfer over the box planes (pixels where `mask` > 0): the mean moves to the
+ * target; L keeps the user's own spread (the drawing's tone bands are cut from it, and flattening
+ * it measurably cost likeness), the chroma spread shrinks to 70 % (comic skin is one colour).
  */
-export const TARGET_L_STD = 11;
-
-/** In-place Lab transfer over the box planes (pixels where `mask` > 0). */
 export function transferColour(p: Planes, t: TransferParams, mask: Float32Array): void {
   const [mL, ma, mb] = t.user.mean;
-  const [sL, sa, sb] = t.user.std;
-  const kL = (0.5 * sL + 0.5 * TARGET_L_STD) / sL;
-  void sa; void sb; // chroma spread: 70 % of the user's (see TARGET_L_STD's note)
   const ka = 0.7 * t.saturation, kb = 0.7 * t.saturation;
   const [tL, ta, tb] = t.target;
   const n = p.width * p.height;
   const sh = t.shading, lg = t.lighting;
   for (let i = 0; i < n; i++) {
     if (mask[i] <= 0) continue;
-    let L = (p.c0[i] - mL) * kL + tL;
+    // L keeps the user's own spread: the drawing's bands come from it (engine/fusion/stylise.ts)
+    let L = p.c0[i] - mL + tL;
     if (sh) L += lg * sh[i];
     p.c0[i] = L;
     p.c1[i] = (p.c1[i] - ma) * ka + ta * t.saturation;

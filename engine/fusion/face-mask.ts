@@ -11,7 +11,7 @@ import { FACE_OVAL } from './canonical-mesh';
 import { boxBlur, fillPolygon, scratch, type Rect } from '../core/raster';
 
 /** Feather band as a fraction of the face's width. */
-export const FEATHER_FRACTION = 0.08;
+export const FEATHER_FRACTION = 0.03;
 
 export function featherWidth(dst: Float32Array): number {
   let minX = Infinity, maxX = -Infinity;

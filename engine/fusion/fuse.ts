@@ -14,8 +14,8 @@ import { newPlanes, fillPolygon, boundsOf, scratch, type Planes, type RgbImage, 
 import { rgbToLab, labStats, delight, hexToLab, frameShading, transferColour, labToRgbMix, type LabStats } from './colour';
 import { projectSlot } from './canonical-mesh';
 import { targetPoints, warpFace } from './warp';
-import { faceMask, featherWidth, keepArtworkHair } from './face-mask';
-import { comicSource, toneBands, softKnee, inkCoverage, paintInk, type ComicSource } from './stylise';
+import { faceMask, featherWidth, keepArtworkHair, FEATHER_FRACTION } from './face-mask';
+import { comicSource, drawComicFace, softKnee, inkCoverage, paintInk, type ComicSource } from './stylise';
 import { poissonBlend } from './poisson';
 import { fillOcclusions } from './face-occlusion';
 import { SlotStyleSchema, type Slot, type SlotStyle } from './slot';
@@ -35,7 +35,7 @@ export const DEFAULT_FEATURES = 90;
  * palette so the face sits in the artwork. Above one half on purpose — skin tone is part of who
  * someone is (repainting dark skin to the drawing's light tone measurably cost likeness too).
  */
-export const USER_TONE_SHARE = 0.55;
+export const USER_TONE_SHARE = 0.85;
 
 export interface PreparedFace {
   /** Aligned, roll-free crop in Lab (own lighting removed), CROP_W × CROP_H. */
@@ -242,6 +242,7 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     // --- warp
     const dst = targetPoints(slot, face.shape, face.points, shape);
     const band = featherWidth(dst);
+    const faceW = band / FEATHER_FRACTION;
     const box = boundsOf(dst, 3, null, 2, frame.width, frame.height);
     const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
     if (bw < 4 || bh < 4) continue;
@@ -249,14 +250,15 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     const n = bw * bh;
     const lab: Planes = { c0: scratch('lab0', n, false), c1: scratch('lab1', n, false), c2: scratch('lab2', n, false), width: bw, height: bh };
     const detail = scratch('detail', n);
+    const inkField = scratch('ink-field', n);
     const cover = new Uint8Array(n);
-    warpFace(src.planes, face.points, dst, box, lab, cover, src.detail, detail);
+    warpFace(src.planes, face.points, dst, box, lab, cover, [{ src: src.detail, out: detail }, { src: src.ink, out: inkField }]);
     const mask = faceMask(dst, box, band, cover);
     let browTop = Infinity;
     for (const i of BROW_TOP) browTop = Math.min(browTop, dst[i * 3 + 1]);
     const oval = scratch('oval-mask', n, false);
     oval.set(mask);
-    keepArtworkHair(frame, box, mask, hexRgb(style.skinTone), browTop - box.y0, 0.04 * (band / 0.08), 0.05 * (band / 0.08));
+    keepArtworkHair(frame, box, mask, hexRgb(style.skinTone), browTop - box.y0, 0.04 * faceW, 0.05 * faceW);
     let t2 = performance.now();
     timings.warp += t2 - t; t = t2;
     // --- colour: palette (keeping a share of the user's own tone), the frame's lighting
@@ -267,17 +269,15 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     transferColour(lab, { user: face.stats, target, saturation: style.saturation, shading, lighting: 0.8 }, mask);
     t2 = performance.now();
     timings.colour += t2 - t; t = t2;
-    // --- style: tone bands, highlight roll-off, back to RGB mixed with the drawn face (features)
-    // bands on the base (flat skin), then the features' relative detail on top (dark, crisp eyes)
-    toneBands(lab.c0, style.toneBands, target[0]);
-    const L = lab.c0;
-    for (let i = 0; i < n; i++) { const d = detail[i]; L[i] *= d < -0.9 ? 0.1 : 1 + d; }
+    // --- style: drawn at the frame's resolution — crisp tone bands, posterised features, the
+    // user's own ink lines, eye whites and catchlights; highlight roll-off; back to RGB mixed with
+    // the drawn face (features)
+    drawComicFace(lab, detail, inkField, box, mask, { bands: style.toneBands, centre: target[0], inkLab: hexToLab(style.inkColor), ink: style.ink, dst, eyes: src.eyes });
     softKnee(lab.c0);
     const rgb: Planes = { c0: scratch('rgb0', n, false), c1: scratch('rgb1', n, false), c2: scratch('rgb2', n, false), width: bw, height: bh };
     const fw = featureWeight(features);
     labToRgbMix(lab, mask, fw, frame, box, rgb);
     const W = frame.width;
-    const faceW = band / 0.08;
     const cov = style.ink > 0 && features > 0 ? inkCoverage(dst, box, Math.max(1.2, faceW * 0.011), style.featureInk) : null;
     t2 = performance.now();
     timings.style += t2 - t; t = t2;

@@ -3,7 +3,7 @@
  * and nose stay), soft tone bands (cel shading), and ink lines drawn along the mesh contours so the
  * likeness — the shapes of the user's eyes, brows, mouth and jaw — survives the flattening.
  */
-import { INK_STROKES, INK_FILLS, NON_SKIN_REGIONS, FACE_OVAL } from './canonical-mesh';
+import { INK_STROKES, INK_FILLS, NON_SKIN_REGIONS, FACE_OVAL, RIGHT_EYE_UPPER, RIGHT_EYE_LOWER, LEFT_EYE_UPPER, LEFT_EYE_LOWER, LIPS_INNER_UPPER, LIPS_INNER_LOWER } from './canonical-mesh';
 import { boxBlur, fillPolygon, scratch, newPlanes, type Planes, type Rect } from '../core/raster';
 
 /**
@@ -39,36 +39,79 @@ export function smoothFace(src: Planes, smoothing: number, faceWidth: number): P
 }
 
 /**
- * The comic source of one face (once per face and smoothing level, in crop space): the face split
- * into a smooth **base** (skin tone and broad shading: the part that gets palette transfer, frame
- * lighting and tone bands) and a **relative detail** plane `detail` = (L − base) / base with a gain
- * per region, applied per frame as L = banded(base) · (1 + detail).
- *
- * Why: transferring and posterising the whole L pulls the eyes, brows and lips towards the skin
- * mean and into mid-grey bands (pale, ghostly eyes), while the skin keeps a photo's texture. Split,
- * the skin is flat and banded like a drawn face, and the features keep their darkness *relative to
- * the person's own skin* — an iris 55 % darker than its surrounding skin stays 55 % (× gain) darker
- * than the comic skin, on light and dark skin alike.
- *  - Features (eyes, brows, lips; the mesh's own polygons, dilated): the unsmoothed L at full
- *    strength (FEATURE_DARK_GAIN): the user's own lashes, irises, brows and lips are the likeness
- *    (boosting them, or drawing ink over them, measurably cost identity: docs/fusion.md).
- *  - Elsewhere: the guided-filtered L, dark detail slightly damped (SKIN_DARK_GAIN) and highlights
- *    kept at BRIGHT_GAIN: nostrils, folds, cheekbones and the mouth corners stay, stubble and
- *    blotchy shadows fade.
- *  - base: skin-weighted low-pass (features excluded, so an eye does not darken its own base).
+ * The comic source of one face (once per face and smoothing level, in crop space). The face is
+ * split into what the frame restyles and what makes it this person:
+ *  - **base** (planes.c0): skin-weighted low-pass of the smoothed L, features excluded — skin tone
+ *    and broad shading. Per frame it gets the palette transfer, the frame's lighting and crisp tone
+ *    bands (cel shading).
+ *  - **chroma** (planes.c1/c2): one flat skin colour (a little of its variation kept); the
+ *    features (eyes, brows, lips) keep their own colour.
+ *  - **detail**: relative darkness `(L − base) / base` of a lightly smoothed L: eyes, brows, lips,
+ *    nostrils, folds. Per frame it is posterised into a few opaque levels at the frame's own
+ *    resolution (drawComicFace), so the features are drawn — dark, crisp, with white eyes — and keep
+ *    their darkness relative to the person's own skin on light and dark skin alike.
+ *  - **ink**: the user's own edges, an XDoG-style difference of Gaussians of the same L, relative
+ *    to the local mean (negative on the dark side of an edge: lash lines, the lid crease, the lip
+ *    line, nostrils, glasses). Thresholded per frame into ink lines, so the lines come from the
+ *    person's face, not from a template.
+ *  - **eyes**: where each iris sits (for the catchlight a comic eye has).
+ * Hair across the face, a hand or a hard shadow outside the features (occluders: areas far darker
+ * than the skin) is repainted as skin in all of these, not drawn as a dark blotch.
  */
-export const FEATURE_DARK_GAIN = 1;
-export const SKIN_DARK_GAIN = 0.8;
-export const BRIGHT_GAIN = 0.6;
-export interface ComicSource { planes: Planes; detail: Float32Array }
+export interface EyeModel {
+  /** Iris centre in the eye's own frame: outer corner + α·(inner − outer) + β·(upper lid middle − outer). */
+  alpha: number;
+  beta: number;
+  /** Iris radius over the eye's width (corner to corner). */
+  radius: number;
+  /** 0 (closed, or no dark iris found) … 1. */
+  confidence: number;
+}
+export interface ComicSource { planes: Planes; detail: Float32Array; ink: Float32Array; eyes: EyeModel[] }
 /** Broad shading darker than the skin mean is soft-limited to this many L units (hair over the face, a deep shadow). */
 export const BASE_SHADOW_LIMIT = 8;
 /** Skin chroma variation kept (blush, razor shadow, coloured light): comic skin is one colour. */
 export const SKIN_CHROMA_KEEP = 0.3;
+/** Deepest relative darkness of skin detail outside the features (soft limit): the second shadow band. */
+export const SKIN_DARK_LIMIT = 0.24;
+/**
+ * Guided-filter ε (relative tone) for the skin detail: variation below it (texture) is flattened,
+ * above it (the nose's side, a fold) kept.
+ */
+export const SKIN_BAND_EPS = 0.03;
+/** Feature chroma gain: drawn lips and irises are a little more saturated than a photo's. */
+export const FEATURE_CHROMA_GAIN = 1.15;
+/** Eye polygons (outer corner, inner corner, upper lid middle, lower lid middle) per eye: image left, image right. */
+export const EYES = [
+  { outer: 33, inner: 133, upper: 159, lower: 145, contour: [...RIGHT_EYE_UPPER, ...[...RIGHT_EYE_LOWER].reverse()] },
+  { outer: 263, inner: 362, upper: 386, lower: 374, contour: [...LEFT_EYE_UPPER, ...[...LEFT_EYE_LOWER].reverse()] },
+] as const;
+
+/** The mouth opening (between the inner lip edges): teeth and the dark inside. */
+const MOUTH_OPENING = [...LIPS_INNER_UPPER, ...[...LIPS_INNER_LOWER].reverse()];
+
+/** Guided filter on L only (self-guided): the light smoothing the detail and ink planes start from. */
+function guidedL(I: Float32Array, w: number, h: number, r: number, eps: number, tmp: Float32Array): Float32Array {
+  const n = w * h;
+  const II = new Float32Array(n);
+  for (let i = 0; i < n; i++) II[i] = I[i] * I[i];
+  const mI = boxBlur(I, w, h, r, undefined, tmp);
+  const mII = boxBlur(II, w, h, r, undefined, tmp);
+  for (let i = 0; i < n; i++) {
+    const v = mII[i] - mI[i] * mI[i];
+    const a = v / (v + eps);
+    mII[i] = a; mI[i] = mI[i] - a * mI[i];
+  }
+  const mA = boxBlur(mII, w, h, r, undefined, tmp), mB = boxBlur(mI, w, h, r, undefined, tmp);
+  for (let i = 0; i < n; i++) II[i] = mA[i] * I[i] + mB[i];
+  return II;
+}
+
 export function comicSource(src: Planes, points: Float32Array, smoothing: number, faceWidth: number, skinMean: readonly [number, number, number]): ComicSource {
   const w = src.width, h = src.height, n = w * h;
   const sm = smoothFace(src, smoothing, faceWidth);
   const tmp = new Float32Array(n);
+  const px = faceWidth / 240; // the tuning below was done at a 240-px face
   // Feature mask: eyes, brows, lips, dilated by ≈ 1/40 face width and softened.
   const hard = new Float32Array(n);
   for (const r of NON_SKIN_REGIONS) fillPolygon(hard, w, h, r.map((i) => points[i * 3]), r.map((i) => points[i * 3 + 1]));
@@ -81,7 +124,7 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   const [mL, ma, mb] = skinMean;
   // Occluders: outside the features, pixels far darker than the skin (hair across the face, a
   // hand, a hard shadow) are not the person's skin; they are repainted as skin (base from the
-  // skin around, no detail), not drawn as a dark blotch.
+  // skin around, no detail, no ink), not drawn as a dark blotch.
   // Below the nose and around the mouth a dark area is more likely a beard or moustache
   // (identity): kept as detail. Further out to the sides it is hair.
   const noseY = points[2 * 3 + 1], fade = faceWidth / 12;
@@ -101,14 +144,27 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   }
   const occS = boxBlur(occ, w, h, rd, undefined, tmp);
   for (let i = 0; i < n; i++) occ[i] = Math.max(occ[i], occS[i]);
+  // Light edge-preserving smoothing (noise, pores and JPEG blocks go; lids, lashes and lip edges
+  // stay): the L the features and the ink lines are drawn from. Skin outside the features takes
+  // the strongly smoothed L (stubble and blotches are not features).
+  const lite = guidedL(src.c0, w, h, Math.max(1, Math.round(2 * px)), 16, tmp);
   const Ld = new Float32Array(n);
-  for (let i = 0; i < n; i++) Ld[i] = feat[i] * src.c0[i] + (1 - feat[i]) * sm.c0[i];
+  for (let i = 0; i < n; i++) Ld[i] = feat[i] * lite[i] + (1 - feat[i]) * sm.c0[i];
   // Skin-weighted low-pass of the smoothed L (two box passes ≈ Gaussian σ ≈ faceWidth/24).
   const rb = Math.max(2, Math.round(faceWidth / 20));
   const num = new Float32Array(n), den = new Float32Array(n);
   for (let i = 0; i < n; i++) { const wt = (1 - feat[i]) * (1 - occ[i]) * (0.05 + 0.95 * oval[i]); num[i] = sm.c0[i] * wt; den[i] = wt; }
   const bn = boxBlur(boxBlur(num, w, h, rb, undefined, tmp), w, h, rb, undefined, tmp);
   const bd = boxBlur(boxBlur(den, w, h, rb, undefined, tmp), w, h, rb, undefined, tmp);
+  // Ink: difference of two Gaussians (≈ σ 1.15 and 2.3 px at a 240-px face) of the detail L,
+  // relative to the wider mean; fades out near the oval's edge (the photo's background edge is not
+  // a line of the face) and over occluders.
+  const r1 = Math.max(1, Math.round(px)), r2 = Math.max(2, Math.round(2 * px));
+  const g1 = boxBlur(boxBlur(Ld, w, h, r1, undefined, tmp), w, h, r1, undefined, tmp);
+  const g2 = boxBlur(boxBlur(Ld, w, h, r2, undefined, tmp), w, h, r2, undefined, tmp);
+  const re = Math.max(2, Math.round(faceWidth / 30));
+  const inner = boxBlur(oval, w, h, re, undefined, tmp);
+  const ink = new Float32Array(n);
   const detail = new Float32Array(n);
   const base = sm.c0;
   const lim = BASE_SHADOW_LIMIT;
@@ -120,43 +176,218 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
     // Where hardly any skin is near (a side covered by hair), the base falls back to the mean.
     const q = bd[i] > 0.15 ? 1 : bd[i] / 0.15;
     let b = q * (bd[i] > 1e-4 ? bn[i] / bd[i] : mL) + (1 - q) * mL;
-    const r = (Ld[i] - b) / Math.max(15, b);
     const f = feat[i], o = occ[i];
-    let d = r < 0 ? r * (f * FEATURE_DARK_GAIN + (1 - f) * SKIN_DARK_GAIN) : r * BRIGHT_GAIN;
-    d *= 1 - o;
-    // Outside the features, dark detail is soft-limited too (a strand of hair is not a feature).
-    const dl = 0.4 + 0.6 * f;
-    if (d < 0) d = -dl * Math.tanh(-d / dl);
-    detail[i] = d;
+    let d = (Ld[i] - b) / Math.max(15, b);
+    // Outside the features dark detail is soft-limited (a strand of hair is not a feature) and
+    // bright detail (shine, a lit cheek) is halved: comic skin has no specular blotches.
+    if (d > 0) d *= 0.5 + 0.5 * f;
+    detail[i] = d * (1 - o);
+    const edge = inner[i] < 0.6 ? 0 : inner[i] >= 0.9 ? 1 : (inner[i] - 0.6) / 0.3;
+    ink[i] = ((g1[i] - g2[i]) / Math.max(15, g2[i])) * (1 - o) * edge;
     if (b < mL) b = mL - lim * Math.tanh((mL - b) / lim);
     base[i] = b;
     const k = SKIN_CHROMA_KEEP * (1 - o);
-    sm.c1[i] = f * src.c1[i] + (1 - f) * (ma + k * (ca[i] - ma));
-    sm.c2[i] = f * src.c2[i] + (1 - f) * (mb + k * (cb[i] - mb));
+    sm.c1[i] = f * (ma + FEATURE_CHROMA_GAIN * (src.c1[i] - ma)) + (1 - f) * (ma + k * (ca[i] - ma));
+    sm.c2[i] = f * (mb + FEATURE_CHROMA_GAIN * (src.c2[i] - mb)) + (1 - f) * (mb + k * (cb[i] - mb));
   }
-  return { planes: sm, detail };
+  // Skin detail (outside the features) is the shading a drawing keeps as bands: an edge-preserving
+  // smoothing of its own (guided filter on the relative tone) so band edges are clean curves, not
+  // stubble or pores, while the nose's side, the folds and the cheekbones keep their edges (a plain
+  // blur of this plane cost a tenth of rank-1 likeness); soft-limited to the shadow bands (a side in
+  // shadow or a strand of hair must not reach the features' dark level; nostrils and folds get
+  // their darkness from the ink lines).
+  const ds = guidedL(detail, w, h, Math.max(2, Math.round(faceWidth / 40)), SKIN_BAND_EPS * SKIN_BAND_EPS, tmp);
+  for (let i = 0; i < n; i++) {
+    const f = feat[i];
+    let d = f * detail[i] + (1 - f) * ds[i];
+    const dl = SKIN_DARK_LIMIT + (1 - SKIN_DARK_LIMIT) * f;
+    if (d < 0) d = -dl * Math.tanh(-d / dl);
+    detail[i] = d;
+  }
+  return { planes: sm, detail, ink, eyes: EYES.map((e) => findIris(lite, w, h, points, e, mL)) };
 }
 
 /**
- * Soft posterisation of L into `bands` tone bands, centred so the skin's mean tone sits in the
- * middle of a band (the face reads as one flat tone with a shadow band and a highlight band).
- * The band transition is a smoothstep, not a hard step: no jaggies along the band edges.
+ * Where the iris is in one eye (crop space): the darkness-weighted centre of the eye's inside,
+ * expressed in the eye's own frame so it can be carried to any target shape.
  */
-export function toneBands(L: Float32Array, bands: number, centre: number, strength = 0.65): void {
-  if (bands <= 0) return;
-  // Band height: 48 L units shared by the bands (12 for 4): a skin's ±1σ spread spans about two
-  // bands — shadow and light — and no band jumps to paper white.
-  const step = 48 / bands;
-  const lo = 0.5 - 0.18, hi = 0.5 + 0.18, inv = 1 / (hi - lo);
-  for (let i = 0; i < L.length; i++) {
-    const t = (L[i] - centre) / step + 0.5;
-    const k = Math.floor(t);
-    const f = t - k;
-    let s = (f - lo) * inv;
-    s = s <= 0 ? 0 : s >= 1 ? 1 : s * s * (3 - 2 * s);
-    const q = (k + s - 0.5) * step + centre;
-    L[i] += strength * (q - L[i]);
+function findIris(L: Float32Array, w: number, h: number, points: Float32Array, eye: (typeof EYES)[number], skinL: number): EyeModel {
+  const P = (i: number) => [points[i * 3], points[i * 3 + 1]];
+  const [ox, oy] = P(eye.outer), [ix, iy] = P(eye.inner), [ux, uy] = P(eye.upper), [lx, ly] = P(eye.lower);
+  const width = Math.hypot(ix - ox, iy - oy);
+  const open = Math.hypot(lx - ux, ly - uy) / Math.max(1, width);
+  const none = { alpha: 0.5, beta: 0.5, radius: 0.2, confidence: 0 };
+  if (width < 4) return none;
+  const xs = eye.contour.map((i) => points[i * 3]), ys = eye.contour.map((i) => points[i * 3 + 1]);
+  const x0 = Math.max(0, Math.floor(Math.min(...xs))), x1 = Math.min(w, Math.ceil(Math.max(...xs)) + 1);
+  const y0 = Math.max(0, Math.floor(Math.min(...ys))), y1 = Math.min(h, Math.ceil(Math.max(...ys)) + 1);
+  const ew = x1 - x0, eh = y1 - y0;
+  if (ew < 3 || eh < 2) return none;
+  const inside = new Float32Array(ew * eh);
+  fillPolygon(inside, ew, eh, xs, ys, x0, y0);
+  let sw = 0, sx = 0, sy = 0, cnt = 0;
+  for (let y = 0; y < eh; y++) for (let x = 0; x < ew; x++) {
+    if (!inside[y * ew + x]) continue;
+    cnt++;
+    const dark = 1 - L[(y0 + y) * w + x0 + x] / Math.max(10, skinL);
+    const t = (dark - 0.3) / 0.3;
+    const wt = t <= 0 ? 0 : t >= 1 ? 1 : t * t;
+    sw += wt; sx += wt * (x0 + x + 0.5); sy += wt * (y0 + y + 0.5);
   }
+  if (!cnt || sw < 2) return none;
+  const cx = sx / sw, cy = sy / sw;
+  // (cx, cy) = outer + α·(inner − outer) + β·(upper − outer): solve the 2 × 2 system
+  const ax = ix - ox, ay = iy - oy, bx = ux - ox, by = uy - oy;
+  const det = ax * by - ay * bx;
+  if (Math.abs(det) < 1e-6) return none;
+  const alpha = ((cx - ox) * by - (cy - oy) * bx) / det;
+  const beta = (ax * (cy - oy) - ay * (cx - ox)) / det;
+  const dark = sw / cnt; // share of the eye that is iris-dark
+  const confidence = Math.max(0, Math.min(1, (open - 0.12) / 0.1)) * Math.max(0, Math.min(1, dark / 0.15));
+  return { alpha: Math.max(0.15, Math.min(0.85, alpha)), beta, radius: 0.2, confidence };
+}
+
+/** What a slot's face is drawn with, per frame (drawComicFace). */
+export interface ComicDrawParams {
+  /** Tone bands (0 = none) and the L the skin's mean tone is centred on. */
+  bands: number;
+  centre: number;
+  /** Ink colour (Lab) and strength (slot style `ink`, 0–1). */
+  inkLab: [number, number, number];
+  ink: number;
+  /** Target points (frame pixels) and the crop points, for the eyes. */
+  dst: Float32Array;
+  eyes: EyeModel[];
+}
+
+/**
+ * Bands: `toneBands` bands share this range of relative tone (4 → one band per 12 % of the skin's
+ * lightness), on both sides of the skin's own tone. Measured (docs/fusion.md "Comic face"): wider
+ * steps, or bands only below the skin tone, cost likeness fast — the highlights (nose bridge,
+ * cheekbones, brow ridge) carry the face's form as much as the shadows do.
+ */
+export const BAND_RANGE = 0.48;
+/** Inside the eyes, tone brighter than this (relative) is eye white and is lifted by EYE_WHITE_LIFT. */
+const EYE_WHITE_FROM = -0.12;
+const EYE_WHITE_LIFT = 0.15;
+/**
+ * Inside the mouth opening: teeth white, the dark inside. Levels on the relative tone (below →
+ * level, the first one being the top).
+ */
+const MOUTH_LEVELS = [
+  { below: 0.3, level: 0.12 },
+  { below: -0.08, level: -0.2 },
+  { below: -0.35, level: -0.72 },
+];
+/** Lightest a drawn eye white or tooth gets (L). */
+const WHITE_L = 94;
+/** Ink threshold on the relative difference of Gaussians (negative side). */
+export const INK_THRESHOLD = 0.07;
+
+interface Level { below: number; level: number }
+/** Clamp-to-[0, 1] ramp of `d` over one pixel's worth of change `g` (antialiased threshold). */
+const ramp = (d: number, g: number) => { const t = d / (g > 0.004 ? g : 0.004) + 0.5; return t <= 0 ? 0 : t >= 1 ? 1 : t; };
+/** Antialiased uniform bands of `step` around 0 (r's own value when step is 0). */
+function bands(r: number, g: number, step: number): number {
+  if (step <= 0) return r;
+  const v = r / step + 0.5, b = Math.round(v);
+  return step * (b - 1 + ramp(v - b, g / step));
+}
+/** Antialiased staircase: `top` for r above every threshold, stepping down as r falls below each. */
+function posterise(r: number, g: number, levels: readonly Level[], top: number): number {
+  let v = top, prev = top;
+  for (const lv of levels) { v += (lv.level - prev) * ramp(lv.below - r, g); prev = lv.level; }
+  return v;
+}
+
+/**
+ * Draws the face in the frame's style at the frame's resolution (in place on the warped planes of
+ * one slot box): the face's tone (base × (1 + detail), after the palette and the frame's lighting)
+ * in flat bands; inside the eyes the same bands with the whites lifted; inside the mouth opening
+ * white teeth and a dark inside; the user's own ink lines; a catchlight in each iris. Every
+ * threshold is antialiased by the plane's own gradient (the transition spans about one pixel however
+ * much the warp magnified the crop), so edges are sharp at any slot size.
+ */
+export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Array, box: Rect, mask: Float32Array, p: ComicDrawParams): void {
+  const bw = lab.width, bh = lab.height, n = bw * bh;
+  const L = lab.c0, A = lab.c1, B = lab.c2;
+  const { eyes, mouth } = featureMasks(p.dst, box, bw, bh);
+  const step = p.bands > 0 ? BAND_RANGE / p.bands : 0;
+  const [iL, ia, ib] = p.inkLab;
+  const c = p.centre;
+  // relative tone of every pixel first (its gradient antialiases the thresholds)
+  const rel = scratch('comic-rel', n, false);
+  for (let i = 0; i < n; i++) rel[i] = mask[i] > 0 ? (L[i] * (1 + detail[i])) / c - 1 : 0;
+  for (let y = 0; y < bh; y++) {
+    const row = y * bw;
+    for (let x = 0; x < bw; x++) {
+      const i = row + x;
+      if (mask[i] <= 0) continue;
+      const xl = x > 0 ? i - 1 : i, xr = x < bw - 1 ? i + 1 : i, yu = y > 0 ? i - bw : i, yd = y < bh - 1 ? i + bw : i;
+      const r = rel[i];
+      const g = 0.5 * (Math.abs(rel[xr] - rel[xl]) + Math.abs(rel[yd] - rel[yu]));
+      const e = eyes[i], m = mouth[i], s = 1 - e - m > 0 ? 1 - e - m : 0;
+      let q = 0;
+      if (s > 0) q += s * bands(r, g, step);
+      if (e > 0) q += e * bands(r > EYE_WHITE_FROM ? r + EYE_WHITE_LIFT * ramp(r - EYE_WHITE_FROM, g) : r, g, step);
+      if (m > 0) q += m * posterise(r, g, MOUTH_LEVELS, MOUTH_LEVELS[0].level);
+      let l = c * (1 + q);
+      if (q > 0 && e + m > 0) {
+        if (l > WHITE_L) l = WHITE_L;
+        // eye whites and teeth are neutral
+        const k = Math.min(1, (e + m) * 1.5);
+        A[i] *= 1 - 0.85 * k; B[i] *= 1 - 0.85 * k;
+      }
+      // the user's own edges as ink lines
+      const kv = ink[i];
+      if (p.ink > 0 && kv < -INK_THRESHOLD * 0.5) {
+        const gk = 0.5 * (Math.abs(ink[xr] - ink[xl]) + Math.abs(ink[yd] - ink[yu]));
+        const a = p.ink * ramp(-INK_THRESHOLD - kv, gk);
+        l += a * (iL - l); A[i] += a * (ia - A[i]); B[i] += a * (ib - B[i]);
+      }
+      L[i] = l;
+    }
+  }
+  catchlights(lab, eyes, box, p);
+}
+
+/** The eyes' and the mouth opening's insides in the box, softened by one pixel (antialiased edges). */
+function featureMasks(dst: Float32Array, box: Rect, bw: number, bh: number): { eyes: Float32Array; mouth: Float32Array } {
+  const n = bw * bh, tmp = scratch('feat-tmp', n, false);
+  const fill = (name: string, polys: ReadonlyArray<readonly number[]>) => {
+    const hard = scratch(name + '-hard', n);
+    for (const poly of polys) fillPolygon(hard, bw, bh, poly.map((i) => dst[i * 3]), poly.map((i) => dst[i * 3 + 1]), box.x0, box.y0);
+    return boxBlur(hard, bw, bh, 1, scratch(name, n, false), tmp);
+  };
+  return { eyes: fill('eye-mask', EYES.map((e) => e.contour)), mouth: fill('mouth-mask', [MOUTH_OPENING]) };
+}
+
+/** A small white highlight up and to the left in each iris (the comic convention for a living eye). */
+function catchlights(lab: Planes, eyeMask: Float32Array, box: Rect, p: ComicDrawParams): void {
+  const bw = lab.width, bh = lab.height, d = p.dst;
+  EYES.forEach((e, k) => {
+    const m = p.eyes[k];
+    if (!m || m.confidence <= 0) return;
+    const ox = d[e.outer * 3] - box.x0, oy = d[e.outer * 3 + 1] - box.y0;
+    const ax = d[e.inner * 3] - box.x0 - ox, ay = d[e.inner * 3 + 1] - box.y0 - oy;
+    const ux = d[e.upper * 3] - box.x0 - ox, uy = d[e.upper * 3 + 1] - box.y0 - oy;
+    const width = Math.hypot(ax, ay);
+    const R = m.radius * width;
+    if (R < 2) return;
+    const cx = ox + m.alpha * ax + m.beta * ux - 0.32 * R, cy = oy + m.alpha * ay + m.beta * uy - 0.38 * R;
+    const rr = Math.max(0.9, 0.3 * R);
+    const x0 = Math.max(0, Math.floor(cx - rr - 1)), x1 = Math.min(bw - 1, Math.ceil(cx + rr + 1));
+    const y0 = Math.max(0, Math.floor(cy - rr - 1)), y1 = Math.min(bh - 1, Math.ceil(cy + rr + 1));
+    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) {
+      const i = y * bw + x;
+      const cov = Math.max(0, Math.min(1, rr + 0.5 - Math.hypot(x + 0.5 - cx, y + 0.5 - cy)));
+      const a = cov * eyeMask[i] * m.confidence;
+      if (a <= 0) continue;
+      lab.c0[i] += a * (97 - lab.c0[i]);
+      lab.c1[i] -= a * lab.c1[i];
+      lab.c2[i] -= a * lab.c2[i];
+    }
+  });
 }
 
 /**

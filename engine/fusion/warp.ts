@@ -57,15 +57,19 @@ function depthOrder(dst: Float32Array): Uint32Array {
 /**
  * Piecewise-affine warp of `src` planes (the aligned face crop, points `srcPts` 468 × 3) onto the
  * target points `dst` (frame pixels, 468 × 3), written into `out` planes covering `box`.
- * `cover` receives 1 where some triangle wrote a pixel. Bilinear sampling. An optional fourth plane
- * (`extraSrc` → `extraOut`, e.g. the comic detail plane) is warped along.
+ * `cover` receives 1 where some triangle wrote a pixel. Bilinear sampling. Extra planes of the
+ * crop's size (`extras`: the comic detail and ink planes, engine/fusion/stylise.ts) are warped along.
  */
-export function warpFace(src: Planes, srcPts: Float32Array, dst: Float32Array, box: Rect, out: Planes, cover: Uint8Array, extraSrc?: Float32Array, extraOut?: Float32Array): void {
+export interface ExtraPlane { src: Float32Array; out: Float32Array }
+export function warpFace(src: Planes, srcPts: Float32Array, dst: Float32Array, box: Rect, out: Planes, cover: Uint8Array, extras: readonly ExtraPlane[] = []): void {
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
   const sw = src.width, sh = src.height;
   const S0 = src.c0, S1 = src.c1, S2 = src.c2;
   const O0 = out.c0, O1 = out.c1, O2 = out.c2;
-  const S3 = extraSrc && extraOut ? extraSrc : null, O3 = extraOut ?? O0;
+  // Two extra planes, inlined in the hot loop (the stylise stage needs exactly these).
+  if (extras.length > 2) throw new Error('warpFace: at most two extra planes');
+  const S3 = extras[0]?.src ?? null, O3 = extras[0]?.out ?? O0;
+  const S4 = extras[1]?.src ?? null, O4 = extras[1]?.out ?? O0;
   cover.fill(0);
   const order = depthOrder(dst);
   for (let k = 0; k < order.length; k++) {
@@ -119,6 +123,7 @@ export function warpFace(src: Planes, srcPts: Float32Array, dst: Float32Array, b
         O1[o] = S1[j] * w00 + S1[j + 1] * w01 + S1[j + sw] * w10 + S1[j + sw + 1] * w11;
         O2[o] = S2[j] * w00 + S2[j + 1] * w01 + S2[j + sw] * w10 + S2[j + sw + 1] * w11;
         if (S3) O3[o] = S3[j] * w00 + S3[j + 1] * w01 + S3[j + sw] * w10 + S3[j + sw + 1] * w11;
+        if (S4) O4[o] = S4[j] * w00 + S4[j + 1] * w01 + S4[j + sw] * w10 + S4[j + sw + 1] * w11;
         cover[o] = 1;
       }
     }
