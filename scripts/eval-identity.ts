@@ -11,7 +11,8 @@
  *   recognisers (scripts/eval/face-embedding.ts: dlib, faceres): the comic face against every
  *   photo — own-photo similarity, best other person, rank-1; the drawn non-hero faces of the same
  *   frame against the user's photo (must not be closer than the user's own fused face); the
- *   sharpness ratio E(face)/E(art) (scripts/eval/sharpness.ts) and the drawn face's own ratio; the
+ *   sharpness ratio E(face)/E(art) (scripts/eval/sharpness.ts) and the drawn face's own ratio, the
+ *   acutance ratio A(face)/A(art) (edge steepness for its height); the
  *   seam measure and the background-unchanged check.
  *
  *   Filters, for iterating (the gallery every probe is ranked against stays all accepted photos,
@@ -32,6 +33,9 @@ import { prepareFace, fuseFrame, DEFAULT_FEATURES, DEFAULT_SHAPE } from '../engi
 import { projectSlot } from '../engine/fusion/canonical-mesh';
 import { embedders, EMBEDDER_NAMES, cosine, type EmbedderName } from './eval/face-embedding';
 import { slotSharpness, sobelMagnitude } from './eval/sharpness';
+import { hexRgb } from '../engine/fusion/colour';
+import { skinVariant } from '../engine/fusion/drawn-skin';
+
 import { loadStory, storyIds, type StoryFrame } from '../engine/pipeline/story-frames';
 import type { Slot } from '../engine/fusion/slot';
 import type { RgbImage } from '../engine/core/raster';
@@ -63,9 +67,10 @@ export interface SeamFigures { seam: number; frameEdge: number; changedOutside: 
 /**
  * Seam: mean gradient magnitude of the fused frame on the mask's outer edge (feather band pixels
  * with 0 < mask ≤ 0.5, where the fused face meets the artwork) against the original frame's own
- * gradient on the same pixels. Background: pixels changed where the mask is 0 (must be 0).
+ * gradient on the same pixels. Background: pixels changed where the mask is 0 that were not the
+ * slots' drawn skin (engine/fusion/drawn-skin.ts recolours that on purpose) — must be 0.
  */
-export function seamAndBackground(frame: RgbImage, fused: Uint8Array, slots: Array<{ box: { x0: number; y0: number; x1: number; y1: number }; mask: Float32Array }>): SeamFigures {
+export function seamAndBackground(frame: RgbImage, fused: Uint8Array, slots: Array<{ box: { x0: number; y0: number; x1: number; y1: number }; mask: Float32Array }>, skins: ReadonlyArray<readonly [number, number, number]> = []): SeamFigures {
   const W = frame.width, H = frame.height;
   const inside = new Uint8Array(W * H);
   let gf = 0, go = 0, n = 0;
@@ -83,7 +88,8 @@ export function seamAndBackground(frame: RgbImage, fused: Uint8Array, slots: Arr
   for (let i = 0; i < W * H; i++) {
     if (inside[i]) continue;
     const j = i * 3;
-    if (fused[j] !== frame.data[j] || fused[j + 1] !== frame.data[j + 1] || fused[j + 2] !== frame.data[j + 2]) changed++;
+    if (fused[j] === frame.data[j] && fused[j + 1] === frame.data[j + 1] && fused[j + 2] === frame.data[j + 2]) continue;
+    if (!skins.some((sk) => skinVariant(frame.data[j], frame.data[j + 1], frame.data[j + 2], sk) > 0)) changed++;
   }
   return { seam: n ? gf / n : 0, frameEdge: n ? go / n : 0, changedOutside: changed };
 }
@@ -174,7 +180,7 @@ export async function evaluate(opts: EvalOptions) {
 
   // --- fuse and measure
   const rec = perRecogniser(tally);
-  const sharp: number[] = [], sharpDrawn: number[] = [], seamRatio: number[] = [];
+  const sharp: number[] = [], sharpDrawn: number[] = [], acutance: number[] = [], seamRatio: number[] = [];
   let changedOutside = 0, total = 0;
   const perPhoto = new Map<string, { n: number; sharp: number[] } & Record<EmbedderName, { hits: number; own: number; other: number; nearest: Map<string, number> }>>();
   const perFrame = new Map<string, { yaw: number; n: number; sharp: number[]; drawn: number[] } & Record<EmbedderName, { hits: number; extraCloser: number; extraN: number }>>();
@@ -189,7 +195,7 @@ export async function evaluate(opts: EvalOptions) {
       const fused: RgbImage = { data: r.data, width: r.width, height: r.height };
       const hero = r.slots.find((s) => s.id === f.hero.id)!;
       t = performance.now();
-      const sb = seamAndBackground(f.image, r.data, r.slots);
+      const sb = seamAndBackground(f.image, r.data, r.slots, f.slots.map((sl) => hexRgb(sl.style.skinTone)));
       time.seam += performance.now() - t;
       changedOutside += sb.changedOutside;
       if (sb.frameEdge > 0) seamRatio.push(sb.seam / sb.frameEdge);
@@ -197,6 +203,7 @@ export async function evaluate(opts: EvalOptions) {
       const sh = slotSharpness(f.image, fused, hero);
       time.sharpness += performance.now() - t;
       sharp.push(sh.ratio);
+      acutance.push(sh.acutanceRatio);
       const e = await embed(fused, hero.points, 3);
       // The drawn people next to the user (roles other than hero), aligned by their own slot points.
       const extras = f.slots.filter((s) => s.role !== 'hero');
@@ -254,7 +261,7 @@ export async function evaluate(opts: EvalOptions) {
     }];
   })) as Record<EmbedderName, unknown>;
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
-  const sharpness = { ratio: dist(sharp), drawn_ratio: dist(sharpDrawn), share_at_least_0_8: r3(sharp.filter((v) => v >= 0.8).length / sharp.length) };
+  const sharpness = { ratio: dist(sharp), drawn_ratio: dist(sharpDrawn), share_at_least_0_8: r3(sharp.filter((v) => v >= 0.8).length / sharp.length), acutance_ratio: dist(acutance), acutance_share_at_least_0_8: r3(acutance.filter((v) => v >= 0.8).length / acutance.length) };
   const out = {
     photos: photos.length,
     probes: probes.length,
@@ -286,6 +293,7 @@ export async function evaluate(opts: EvalOptions) {
     `eval:identity ${probes.length}${probes.length < photos.length ? `/${photos.length}` : ''} photos × ${frames.length} hero frames = ${total} fused (shape ${out.shape}, features ${out.features})`,
     ...EMBEDDER_NAMES.map((k) => `${k} rank-1 ${pct(rec[k].hits / rec[k].n)} (margin p10 ${r3(q(rec[k].margin, 0.1))} med ${r3(q(rec[k].margin, 0.5))})`),
     `sharpness face/art med ${sharpness.ratio.median} p10 ${sharpness.ratio.p10} (drawn ${sharpness.drawn_ratio.median}; ≥0.8 in ${pct(sharpness.share_at_least_0_8)})`,
+    `acutance face/art med ${sharpness.acutance_ratio.median} p10 ${sharpness.acutance_ratio.p10} (≥0.8 in ${pct(sharpness.acutance_share_at_least_0_8)})`,
     `2nd person closer: ${EMBEDDER_NAMES.map((k) => `${k} ${rec[k].extraCloser}/${rec[k].extraN}`).join(', ')}`,
     `seam ${out.seam_gradient_ratio.median}`,
     `bg changed ${changedOutside}`,

@@ -41,6 +41,12 @@ export function rgbToLab(rgb: ArrayLike<number>, n: number, out: Planes): Planes
   return out;
 }
 
+/** '#rrggbb' → RGB bytes. */
+export function hexRgb(hex: string): [number, number, number] {
+  const v = parseInt(hex.slice(1), 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+}
+
 export function hexToLab(hex: string): [number, number, number] {
   const v = parseInt(hex.slice(1), 16);
   const p = { c0: new Float32Array(1), c1: new Float32Array(1), c2: new Float32Array(1), width: 1, height: 1 };
@@ -50,6 +56,17 @@ export function hexToLab(hex: string): [number, number, number] {
 
 const finv = (t: number) => (t * t * t > EPS ? t * t * t : (116 * t - 16) / KAPPA);
 const lin2s = (c: number) => LIN_TO_SRGB[c <= 0 ? 0 : c >= 1 ? LIN_LUT_SIZE : (c * LIN_LUT_SIZE + 0.5) | 0];
+
+/** One Lab colour → RGB (0–255, rounded). */
+export function labToRgb(L: number, a: number, b: number): [number, number, number] {
+  const fy = (L + 16) / 116, fx = fy + a / 500, fz = fy - b / 200;
+  const X = XN * finv(fx), Y = L > KAPPA * EPS ? fy * fy * fy : L / KAPPA, Z = ZN * finv(fz);
+  return [
+    lin2s(3.2404542 * X - 1.5371385 * Y - 0.4985314 * Z),
+    lin2s(-0.969266 * X + 1.8760108 * Y + 0.041556 * Z),
+    lin2s(0.0556434 * X - 0.2040259 * Y + 1.0572252 * Z),
+  ];
+}
 
 /**
  * Lab planes → RGB planes (0–255 floats) where `mask` > 0, mixed with the frame's own pixels:

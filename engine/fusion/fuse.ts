@@ -11,7 +11,8 @@ import { CANONICAL_MESH, FACE_OVAL, MESH_POINTS, NON_SKIN_REGIONS } from './cano
 import { procrustes3, applySimilarity3 } from '../core/geometry';
 import { sampleAffine } from '../core/image-decode';
 import { newPlanes, fillPolygon, boundsOf, scratch, type Planes, type RgbImage, type Rect } from '../core/raster';
-import { rgbToLab, labStats, delight, hexToLab, frameShading, transferColour, labToRgbMix, type LabStats } from './colour';
+import { rgbToLab, labStats, delight, hexToLab, frameShading, transferColour, labToRgbMix, labToRgb, hexRgb, type LabStats } from './colour';
+import { recolourDrawnSkin } from './drawn-skin';
 import { projectSlot } from './canonical-mesh';
 import { targetPoints, warpFace } from './warp';
 import { faceMask, featherWidth, keepArtworkHair, FEATHER_FRACTION } from './face-mask';
@@ -208,8 +209,11 @@ export interface FusedFrame {
   width: number;
   height: number;
   timings: StageTimings;
-  /** Per fused slot: box and blend mask (for tests and the eval script). */
-  slots: Array<{ id: string; box: Rect; mask: Float32Array; points: Float32Array }>;
+  /**
+   * Per fused slot: box and blend mask (for tests and the eval script), and `dirty`: the rectangle
+   * holding every pixel this slot changed (the box and the recoloured drawn skin around it).
+   */
+  slots: Array<{ id: string; box: Rect; mask: Float32Array; points: Float32Array; dirty: Rect }>;
 }
 
 export function checkDegree(name: string, v: number | undefined, dflt: number): number {
@@ -222,10 +226,6 @@ export function checkDegree(name: string, v: number | undefined, dflt: number): 
 
 /** Upper edge of the brows: the artwork's hair may stay in front of the face above it. */
 const BROW_TOP = [70, 63, 105, 66, 107, 300, 293, 334, 296, 336];
-const hexRgb = (hex: string): [number, number, number] => {
-  const v = parseInt(hex.slice(1), 16);
-  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
-};
 
 /** Fuse faces into one frame. The frame is not modified; a new RGB buffer is returned. */
 export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseOptions = {}): FusedFrame {
@@ -281,12 +281,17 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     const cov = style.ink > 0 && features > 0 ? inkCoverage(dst, box, Math.max(1.2, faceW * 0.011), style.featureInk) : null;
     t2 = performance.now();
     timings.style += t2 - t; t = t2;
-    // --- blend
-    poissonBlend(frame, out, box, rgb, mask, options.blend === 'alpha' ? { cells: 1 } : { skin: hexRgb(style.skinTone), region: oval });
+    // --- blend: the drawn skin around the face (ears, neck) first takes the face's tone, then the
+    // face goes in over that (its seam is matched against the recoloured skin)
+    const drawnSkin = hexRgb(style.skinTone);
+    const faceSkin = labToRgb(target[0], target[1] * style.saturation, target[2] * style.saturation);
+    const { skin: ringSkin, rect: skinRect } = recolourDrawnSkin(frame, out, dst, drawnSkin, faceSkin, fw);
+    poissonBlend({ data: out, width: frame.width, height: frame.height }, out, box, rgb, mask, options.blend === 'alpha' ? { cells: 1 } : { skin: ringSkin, region: oval });
     if (cov) paintInk(out, W, box, cov, hexRgb(style.inkColor), style.ink * fw, mask);
     t2 = performance.now();
     timings.blend += t2 - t;
-    slots.push({ id: slot.id, box, mask: mask.slice(), points: dst });
+    const dirty = skinRect ? { x0: Math.min(box.x0, skinRect.x0), y0: Math.min(box.y0, skinRect.y0), x1: Math.max(box.x1, skinRect.x1), y1: Math.max(box.y1, skinRect.y1) } : box;
+    slots.push({ id: slot.id, box, mask: mask.slice(), points: dst, dirty });
   }
   return { data: out, width: frame.width, height: frame.height, timings, slots };
 }

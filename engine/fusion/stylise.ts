@@ -276,7 +276,7 @@ const EYE_WHITE_LIFT = 0.15;
  */
 const MOUTH_LEVELS = [
   { below: 0.3, level: 0.12 },
-  { below: -0.08, level: -0.2 },
+  { below: -0.16, level: -0.2 },
   { below: -0.35, level: -0.72 },
 ];
 /** Lightest a drawn eye white or tooth gets (L). */

@@ -58,7 +58,7 @@ const templateCopies = new Map<string, Promise<Buffer>>();
 
 /**
  * The poster-size copy of a fused frame (fit: cover, FRAME_KERNEL), without resizing the whole frame.
- * fuseFrame changes only the pixels inside its slots' boxes (tested), so the copy is the template's
+ * fuseFrame changes only the pixels inside its slots' `dirty` rectangles (tested), so the copy is the template's
  * own copy (made once per thread, kept packed) with just the boxes' neighbourhood resized again from
  * the fused pixels and pasted in. That is exact when the scale is a ratio p/q of small numbers
  * (720 → 468 is 13/20): a region starting on a multiple of q source pixels lands on a multiple of p
@@ -134,7 +134,7 @@ export async function runFrameTask(faces: PreparedFace[], task: FrameTask, packe
   // poster pieces are cut from the raw pixels while they are at hand (no JPEG decode later)
   const [jpeg, thumb] = await Promise.all([
     encodeJpeg(fused.data, fused.width, fused.height, { produceId: task.produceId }),
-    task.thumb ? posterCopy(fused, frame, key, task.thumb, fused.slots.map((s) => s.box)) : undefined,
+    task.thumb ? posterCopy(fused, frame, key, task.thumb, fused.slots.map((s) => s.dirty)) : undefined,
   ]);
   let crop: RgbPixels | undefined;
   if (task.crop) {

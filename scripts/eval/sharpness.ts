@@ -31,6 +31,39 @@ export const FACE_MASK_MIN = 0.95;
 /** Growth of the slot box on each side, as a fraction of its size, for the art region. */
 export const ART_GROW = 0.6;
 
+/** Luma range (5 × 5 window) from which a pixel counts as on an edge, for the acutance. */
+export const EDGE_MIN_RANGE = 20;
+
+/** Luma range (max − min) in the 5 × 5 window around each pixel of `rect` (rect-sized, borders clamped). */
+export function localRange(img: RgbImage, rect: Rect): Float32Array {
+  const W = img.width, H = img.height, d = img.data;
+  const rw = rect.x1 - rect.x0, rh = rect.y1 - rect.y0;
+  const lw = rw + 4, lh = rh + 4;
+  const luma = new Float32Array(lw * lh);
+  for (let ly = 0; ly < lh; ly++) {
+    const y = Math.min(H - 1, Math.max(0, rect.y0 - 2 + ly));
+    for (let lx = 0; lx < lw; lx++) {
+      const x = Math.min(W - 1, Math.max(0, rect.x0 - 2 + lx));
+      const j = (y * W + x) * 3;
+      luma[ly * lw + lx] = 0.299 * d[j] + 0.587 * d[j + 1] + 0.114 * d[j + 2];
+    }
+  }
+  // separable: row min/max over 5, then column min/max over 5
+  const rmin = new Float32Array(lw * lh), rmax = new Float32Array(lw * lh);
+  for (let y = 0; y < lh; y++) for (let x = 2; x < lw - 2; x++) {
+    let lo = Infinity, hi = -Infinity;
+    for (let k = -2; k <= 2; k++) { const v = luma[y * lw + x + k]; if (v < lo) lo = v; if (v > hi) hi = v; }
+    rmin[y * lw + x] = lo; rmax[y * lw + x] = hi;
+  }
+  const out = new Float32Array(rw * rh);
+  for (let y = 0; y < rh; y++) for (let x = 0; x < rw; x++) {
+    let lo = Infinity, hi = -Infinity;
+    for (let k = 0; k < 5; k++) { const j = (y + k) * lw + x + 2; if (rmin[j] < lo) lo = rmin[j]; if (rmax[j] > hi) hi = rmax[j]; }
+    out[y * rw + x] = hi - lo;
+  }
+  return out;
+}
+
 /** Sobel magnitude of luma over `rect` of the image (rect-sized, row-major). */
 export function sobelMagnitude(img: RgbImage, rect: Rect): Float32Array {
   const W = img.width, H = img.height, d = img.data;
@@ -110,6 +143,10 @@ export interface SharpnessFigures {
   art: number;
   /** face / art: target ≥ 0.8. */
   ratio: number;
+  /** Acutance (edge steepness for its height) of the face interior, of the art around, and their ratio. */
+  faceAcutance: number;
+  artAcutance: number;
+  acutanceRatio: number;
   /** The same two regions on the template frame as drawn (reference). */
   drawnFace: number;
   drawnArt: number;
@@ -126,16 +163,20 @@ export function slotSharpness(drawn: RgbImage, fused: RgbImage, slot: { box: Rec
   const grown: Rect = { x0: Math.max(0, box.x0 - gx), y0: Math.max(0, box.y0 - gy), x1: Math.min(fused.width, box.x1 + gx), y1: Math.min(fused.height, box.y1 + gy) };
   const gw = grown.x1 - grown.x0;
   const gFused = sobelMagnitude(fused, grown), gDrawn = sobelMagnitude(drawn, grown);
+  const range = localRange(fused, grown);
   const faceF = new TopMean(), faceD = new TopMean(), artF = new TopMean(), artD = new TopMean();
+  const faceA: number[] = [], artA: number[] = [];
   for (let y = grown.y0; y < grown.y1; y++) for (let x = grown.x0; x < grown.x1; x++) {
     const inBox = x >= box.x0 && x < box.x1 && y >= box.y0 && y < box.y1;
     const m = inBox ? mask[(y - box.y0) * bw + x - box.x0] : 0;
     const k = (y - grown.y0) * gw + x - grown.x0;
-    if (m >= FACE_MASK_MIN) { faceF.add(gFused[k]); faceD.add(gDrawn[k]); }
-    else if (m === 0) { artF.add(gFused[k]); artD.add(gDrawn[k]); }
+    const a = range[k] >= EDGE_MIN_RANGE ? gFused[k] / range[k] : -1;
+    if (m >= FACE_MASK_MIN) { faceF.add(gFused[k]); faceD.add(gDrawn[k]); if (a >= 0) faceA.push(a); }
+    else if (m === 0) { artF.add(gFused[k]); artD.add(gDrawn[k]); if (a >= 0) artA.push(a); }
   }
   const face = faceF.mean(), art = artF.mean(), drawnFace = faceD.mean(), drawnArt = artD.mean();
-  return { face, art, ratio: art > 0 ? face / art : 0, drawnFace, drawnArt, drawnRatio: drawnArt > 0 ? drawnFace / drawnArt : 0, facePixels: faceF.n, artPixels: artF.n };
+  const faceAcutance = topMean(Float32Array.from(faceA), 0.5), artAcutance = topMean(Float32Array.from(artA), 0.5);
+  return { face, art, ratio: art > 0 ? face / art : 0, faceAcutance, artAcutance, acutanceRatio: artAcutance > 0 ? faceAcutance / artAcutance : 0, drawnFace, drawnArt, drawnRatio: drawnArt > 0 ? drawnFace / drawnArt : 0, facePixels: faceF.n, artPixels: artF.n };
 }
 
 // ---------------------------------------------------------------- alone
@@ -152,7 +193,7 @@ async function main(): Promise<void> {
   if (faceIndex >= analysis.internal.faces.length) throw new Error(`${path.basename(photo)} has ${analysis.internal.faces.length} face(s)`);
   const face = prepareFace(analysis, faceIndex);
   const ids = arg('stories')?.split(',') ?? storyIds();
-  const rows: Array<{ frame: string; ratio: number; drawn: number }> = [];
+  const rows: Array<{ frame: string; ratio: number; drawn: number; acutance: number }> = [];
   for (const id of ids) {
     const story = await loadStory(id);
     const frames = story.frames.map((f, i) => ({ f, i })).filter(({ f }) => f.slots.some((s) => s.role === 'hero'));
@@ -160,14 +201,14 @@ async function main(): Promise<void> {
       const r = fuseFrame(f.image, f.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })), { shape: num('shape'), features: num('features') });
       const heroId = f.slots.find((s) => s.role === 'hero')!.id;
       const s = slotSharpness(f.image, r, r.slots.find((x) => x.id === heroId)!);
-      rows.push({ frame: `${id}/${i + 1}`, ratio: +s.ratio.toFixed(3), drawn: +s.drawnRatio.toFixed(3) });
+      rows.push({ frame: `${id}/${i + 1}`, ratio: +s.ratio.toFixed(3), drawn: +s.drawnRatio.toFixed(3), acutance: +s.acutanceRatio.toFixed(3) });
     }
   }
-  const sorted = (k: 'ratio' | 'drawn') => rows.map((r) => r[k]).sort((a, b) => a - b);
+  const sorted = (k: 'ratio' | 'drawn' | 'acutance') => rows.map((r) => r[k]).sort((a, b) => a - b);
   const q = (a: number[], p: number) => a[Math.min(a.length - 1, Math.floor(p * (a.length - 1) + 0.5))];
   const d = (a: number[]) => `min ${q(a, 0)} p10 ${q(a, 0.1)} median ${q(a, 0.5)} max ${q(a, 1)}`;
-  process.stdout.write(`sharpness E(face)/E(art) over ${rows.length} frames: fused ${d(sorted('ratio'))} | drawn ${d(sorted('drawn'))} | target ≥ 0.8\n`);
-  for (const r of rows) process.stdout.write(`  ${r.frame.padEnd(14)} fused ${r.ratio.toFixed(3)}  drawn ${r.drawn.toFixed(3)}\n`);
+  process.stdout.write(`sharpness E(face)/E(art) over ${rows.length} frames: fused ${d(sorted('ratio'))} | drawn ${d(sorted('drawn'))} | acutance A(face)/A(art): ${d(sorted('acutance'))} | target ≥ 0.8\n`);
+  for (const r of rows) process.stdout.write(`  ${r.frame.padEnd(14)} fused ${r.ratio.toFixed(3)}  drawn ${r.drawn.toFixed(3)}  acutance ${r.acutance.toFixed(3)}\n`);
 }
 
 if (require.main === module) {

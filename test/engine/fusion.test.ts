@@ -17,9 +17,12 @@ import { readAiLabel } from '../../engine/output/ai-label';
 import { encodeJpeg } from '../../engine/output/encode';
 import { FusePool } from '../../engine/pipeline/worker-pool';
 import { runFrameTask } from '../../engine/pipeline/fuse-task';
-import { loadManifest, loadPackedFrame, templatesDir, unpackFrame } from '../../engine/pipeline/story-frames';
+import { loadManifest, loadPackedFrame, loadStory, templatesDir, unpackFrame } from '../../engine/pipeline/story-frames';
 import { syntheticFrame, SYNTHETIC_SLOTS, SYNTHETIC_GROUP_SLOTS } from '../../scripts/fusion-synthetic';
+import { hexRgb } from '../../engine/fusion/colour';
+import { skinVariant, recolourDrawnSkin } from '../../engine/fusion/drawn-skin';
 import type { RgbImage } from '../../engine/core/raster';
+
 
 jest.setTimeout(60_000);
 const ROOT = path.resolve(__dirname, '../..');
@@ -53,7 +56,7 @@ test('sample3 gives at least three usable faces', () => {
 });
 
 // Identity (embedding) checks live in test/engine/identity.test.ts (docs/fusion.md, "Identity").
-test('nothing outside the feather band changes; the face region does', () => {
+test('outside the feather band only the drawn skin around a face changes; the face region does', () => {
   const r = fuseFrame(frame, SYNTHETIC_GROUP_SLOTS.map((slot) => ({ slot, face: faces[0] })));
   const W = frame.width;
   const inBand = new Uint8Array(frame.width * frame.height);
@@ -61,13 +64,59 @@ test('nothing outside the feather band changes; the face region does', () => {
     const bw = s.box.x1 - s.box.x0;
     for (let y = s.box.y0; y < s.box.y1; y++) for (let x = s.box.x0; x < s.box.x1; x++) if (s.mask[(y - s.box.y0) * bw + x - s.box.x0] > 0) inBand[y * W + x] = 1;
   }
+  const skins = SYNTHETIC_GROUP_SLOTS.map((sl) => hexRgb(sl.style.skinTone));
   let changedOutside = 0, changedInside = 0, inside = 0;
   for (let i = 0; i < inBand.length; i++) {
-    const d = Math.abs(r.data[i * 3] - frame.data[i * 3]) + Math.abs(r.data[i * 3 + 1] - frame.data[i * 3 + 1]) + Math.abs(r.data[i * 3 + 2] - frame.data[i * 3 + 2]);
-    if (inBand[i]) { inside++; if (d > 6) changedInside++; } else if (d) changedOutside++;
+    const f = frame.data;
+    const d = Math.abs(r.data[i * 3] - f[i * 3]) + Math.abs(r.data[i * 3 + 1] - f[i * 3 + 1]) + Math.abs(r.data[i * 3 + 2] - f[i * 3 + 2]);
+    if (inBand[i]) { inside++; if (d > 6) changedInside++; }
+    else if (d && !skins.some((sk) => skinVariant(f[i * 3], f[i * 3 + 1], f[i * 3 + 2], sk) > 0)) changedOutside++;
   }
   expect(changedOutside).toBe(0);
   expect(changedInside / inside).toBeGreaterThan(0.3);
+});
+
+test('a dark-skinned face takes the drawn ears and neck with it; a face of the drawing\'s tone leaves them alone', async () => {
+  const fr = (await loadStory('chuang')).frames[3];
+  const hero = fr.slots.find((sl) => sl.role === 'hero')!;
+  const skin = hexRgb(hero.style.skinTone);
+  // the same person, photographed much darker (a deep skin tone for the colour transfer)
+  const dark = await analyzeImage(await sharp(SAMPLE(3)).linear(0.42, 0).jpeg({ quality: 95 }).toBuffer());
+  const darkFace = prepareFace(dark, 0);
+  expect(darkFace.stats.mean[0]).toBeLessThan(faces[0].stats.mean[0] - 15);
+  const measure = (face: PreparedFace) => {
+    const r = fuseFrame(fr.image, fr.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })));
+    const s = r.slots[0], bw = s.box.x1 - s.box.x0;
+    let skinChanged = 0, skinPixels = 0, lumaBefore = 0, lumaAfter = 0, otherChanged = 0;
+    for (let i = 0; i < fr.image.width * fr.image.height; i++) {
+      const x = i % fr.image.width, y = (i / fr.image.width) | 0;
+      const inMask = x >= s.box.x0 && x < s.box.x1 && y >= s.box.y0 && y < s.box.y1 && s.mask[(y - s.box.y0) * bw + x - s.box.x0] > 0;
+      if (inMask) continue;
+      const f = fr.image.data, o = r.data;
+      const changed = f[i * 3] !== o[i * 3] || f[i * 3 + 1] !== o[i * 3 + 1] || f[i * 3 + 2] !== o[i * 3 + 2];
+      if (skinVariant(f[i * 3], f[i * 3 + 1], f[i * 3 + 2], skin) > 0.9) {
+        skinPixels++;
+        if (changed) { skinChanged++; lumaBefore += f[i * 3] + f[i * 3 + 1] + f[i * 3 + 2]; lumaAfter += o[i * 3] + o[i * 3 + 1] + o[i * 3 + 2]; }
+      } else if (changed && skinVariant(f[i * 3], f[i * 3 + 1], f[i * 3 + 2], skin) === 0) otherChanged++;
+    }
+    return { skinChanged, skinPixels, darker: skinChanged ? 1 - lumaAfter / lumaBefore : 0, otherChanged };
+  };
+  const d = measure(darkFace);
+  expect(d.otherChanged).toBe(0);
+  expect(d.skinChanged).toBeGreaterThan(3000); // ears, the skin inside the head's outline, the neck
+  expect(d.darker).toBeGreaterThan(0.15);
+  // a face whose skin is the drawing's own tone: the drawn skin stays as drawn
+  const same = recolourDrawnSkin(fr.image, new Uint8Array(fr.image.data), projectShape(CANONICAL_MESH, hero.pose), skin, skin, 1);
+  expect(same.changed).toBe(0);
+});
+
+test('drawn skin: the fill, its shade and its antialiased edge count; other colours do not', () => {
+  const skin: [number, number, number] = [243, 201, 164];
+  expect(skinVariant(243, 201, 164, skin)).toBe(1);
+  expect(skinVariant(Math.round(243 * 0.7), Math.round(201 * 0.7), Math.round(164 * 0.7), skin)).toBeGreaterThan(0.9); // shadow tint / edge against ink
+  expect(skinVariant(27, 27, 31, skin)).toBe(0); // the ink itself
+  expect(skinVariant(40, 90, 160, skin)).toBe(0); // a blue background
+  expect(skinVariant(236, 187, 120, skin)).toBe(0); // a yellow of another hue
 });
 
 test('slots without a face keep the artwork', () => {
