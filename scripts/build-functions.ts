@@ -28,6 +28,9 @@ const FONT_FILES = ['@expo-google-fonts/zcool-kuaile/400Regular/ZCOOLKuaiLe_400R
 /** The fusion worker's bundle, next to index.js (engine/pipeline/worker-pool.ts `workerScript`). */
 export const WORKER_FILE = 'fuse-worker.js';
 
+/** What a function's models/ holds: the analysis models and their manifest. */
+const SHIPPED_MODELS = new Set(['blazeface-back.onnx', 'facemesh.onnx', 'manifest.json']);
+
 const SRC = path.join(ROOT, 'cloudfunctions');
 const OUT = path.join(ROOT, 'dist', 'cloudfunctions');
 
@@ -117,11 +120,12 @@ export async function buildFunction(name: string): Promise<BuiltFunction> {
 
   const inputs = Object.keys(result.metafile.inputs);
   if (inputs.some((i) => i.includes('engine/analysis/onnx-session'))) {
-    // Only the analysis models: face-recognition.onnx (22 MB) is the quality measure of tests and
-    // scripts/eval-identity.ts, never used by a function.
+    // Only the analysis models (and the manifest): the recognisers (face-recognition.onnx 22 MB,
+    // faceres.onnx 14 MB) are the quality measures of tests and scripts/eval-identity.ts, never used
+    // by a function.
     fs.cpSync(path.join(ROOT, 'models'), path.join(outDir, 'models'), {
       recursive: true,
-      filter: (f) => !path.basename(f).startsWith('face-recognition'),
+      filter: (f) => fs.statSync(f).isDirectory() || SHIPPED_MODELS.has(path.basename(f)),
     });
   }
   if (inputs.some((i) => i.includes('engine/output/fonts'))) {

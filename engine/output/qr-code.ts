@@ -37,5 +37,8 @@ export async function qrCodePng(text: string, opts: QrOptions = {}): Promise<Buf
     width: opts.size ?? 440,
     margin: opts.margin ?? 2,
     color: { dark: opts.dark ?? '#1b1b1fff', light: opts.light ?? '#ffffffff' },
+    // PNG row filter "none": a two-colour image compresses as well without it, and pngjs's adaptive
+    // filtering cost ≈ 0.7 s per code under jest (≈ 25 ms in plain Node)
+    rendererOpts: { filterType: 0 } as QRCode.QRCodeToBufferOptions['rendererOpts'],
   });
 }

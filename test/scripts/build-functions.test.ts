@@ -41,6 +41,8 @@ describe('build:functions', () => {
     const built = await buildFunction('fuse');
     const file = path.join(built.dir, WORKER_FILE);
     expect(fs.existsSync(file)).toBe(true);
+    // the analysis models only: the recognisers are quality measures, not shipped
+    expect(fs.readdirSync(path.join(built.dir, 'models')).sort()).toEqual(['blazeface-back.onnx', 'facemesh.onnx', 'manifest.json']);
     // The pool in the bundle looks beside index.js (its own __dirname) and finds the JS worker.
     expect(workerScript(built.dir)).toEqual({ file, bundled: true });
     const code = fs.readFileSync(file, 'utf8');
