@@ -42,14 +42,14 @@ export function smoothFace(src: Planes, smoothing: number, faceWidth: number): P
  * The comic source of one face (once per face and smoothing level, in crop space). The face is
  * split into what the frame restyles and what makes it this person:
  *  - **base** (planes.c0): skin-weighted low-pass of the smoothed L, features excluded — skin tone
- *    and broad shading. Per frame it gets the palette transfer, the frame's lighting and crisp tone
- *    bands (cel shading).
+ *    and broad shading. Per frame it gets the palette transfer and the frame's lighting.
  *  - **chroma** (planes.c1/c2): one flat skin colour (a little of its variation kept); the
  *    features (eyes, brows, lips) keep their own colour.
- *  - **detail**: relative darkness `(L − base) / base` of a lightly smoothed L: eyes, brows, lips,
- *    nostrils, folds. Per frame it is posterised into a few opaque levels at the frame's own
- *    resolution (drawComicFace), so the features are drawn — dark, crisp, with white eyes — and keep
- *    their darkness relative to the person's own skin on light and dark skin alike.
+ *  - **detail**: relative tone `(L − base) / base` — of a lightly smoothed L in the eyes, brows and
+ *    lips, of an edge-preserving flattening elsewhere (nose, folds, cheekbones without pores). Per
+ *    frame base × (1 + detail) is cut into flat, opaque tone bands at the frame's own resolution
+ *    (drawComicFace): the face is drawn — crisp, with white eyes — and keeps its tones relative to
+ *    the person's own skin on light and dark skin alike.
  *  - **ink**: the user's own edges, an XDoG-style difference of Gaussians of the same L, relative
  *    to the local mean (negative on the dark side of an edge: lash lines, the lid crease, the lip
  *    line, nostrils, glasses). Thresholded per frame into ink lines, so the lines come from the
@@ -267,24 +267,18 @@ export interface ComicDrawParams {
  * cheekbones, brow ridge) carry the face's form as much as the shadows do.
  */
 export const BAND_RANGE = 0.48;
-/** Inside the eyes, tone brighter than this (relative) is eye white and is lifted by EYE_WHITE_LIFT. */
-const EYE_WHITE_FROM = -0.12;
-const EYE_WHITE_LIFT = 0.15;
 /**
- * Inside the mouth opening: teeth white, the dark inside. Levels on the relative tone (below →
- * level, the first one being the top).
+ * Inside the eyes and the mouth opening, tone brighter than this (relative to the skin) is eye white
+ * or teeth and is lifted by WHITE_LIFT before banding: they read white, relative to the person's own
+ * skin (on dark skin as on light).
  */
-const MOUTH_LEVELS = [
-  { below: 0.3, level: 0.12 },
-  { below: -0.16, level: -0.2 },
-  { below: -0.35, level: -0.72 },
-];
+const WHITE_FROM = -0.12;
+const WHITE_LIFT = 0.15;
 /** Lightest a drawn eye white or tooth gets (L). */
 const WHITE_L = 94;
 /** Ink threshold on the relative difference of Gaussians (negative side). */
 export const INK_THRESHOLD = 0.07;
 
-interface Level { below: number; level: number }
 /** Clamp-to-[0, 1] ramp of `d` over one pixel's worth of change `g` (antialiased threshold). */
 const ramp = (d: number, g: number) => { const t = d / (g > 0.004 ? g : 0.004) + 0.5; return t <= 0 ? 0 : t >= 1 ? 1 : t; };
 /** Antialiased uniform bands of `step` around 0 (r's own value when step is 0). */
@@ -293,18 +287,11 @@ function bands(r: number, g: number, step: number): number {
   const v = r / step + 0.5, b = Math.round(v);
   return step * (b - 1 + ramp(v - b, g / step));
 }
-/** Antialiased staircase: `top` for r above every threshold, stepping down as r falls below each. */
-function posterise(r: number, g: number, levels: readonly Level[], top: number): number {
-  let v = top, prev = top;
-  for (const lv of levels) { v += (lv.level - prev) * ramp(lv.below - r, g); prev = lv.level; }
-  return v;
-}
-
 /**
  * Draws the face in the frame's style at the frame's resolution (in place on the warped planes of
  * one slot box): the face's tone (base × (1 + detail), after the palette and the frame's lighting)
- * in flat bands; inside the eyes the same bands with the whites lifted; inside the mouth opening
- * white teeth and a dark inside; the user's own ink lines; a catchlight in each iris. Every
+ * in flat bands; inside the eyes and the mouth opening the same bands with the whites and teeth
+ * lifted; the user's own ink lines; a catchlight in each iris. Every
  * threshold is antialiased by the plane's own gradient (the transition spans about one pixel however
  * much the warp magnified the crop), so edges are sharp at any slot size.
  */
@@ -329,8 +316,7 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
       const e = eyes[i], m = mouth[i], s = 1 - e - m > 0 ? 1 - e - m : 0;
       let q = 0;
       if (s > 0) q += s * bands(r, g, step);
-      if (e > 0) q += e * bands(r > EYE_WHITE_FROM ? r + EYE_WHITE_LIFT * ramp(r - EYE_WHITE_FROM, g) : r, g, step);
-      if (m > 0) q += m * posterise(r, g, MOUTH_LEVELS, MOUTH_LEVELS[0].level);
+      if (e + m > 0) q += (e + m) * bands(r > WHITE_FROM ? r + WHITE_LIFT * ramp(r - WHITE_FROM, g) : r, g, step);
       let l = c * (1 + q);
       if (q > 0 && e + m > 0) {
         if (l > WHITE_L) l = WHITE_L;

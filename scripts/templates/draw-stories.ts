@@ -342,7 +342,7 @@ s.chuangxin.frames[3].figs = [hero(s.chuangxin, { center: [370, 640], width: 250
 s.pin = {
   id: 'pin',
   cover: 1,
-  style: { skinTone: '#f0c29e', toneBands: 3, smoothing: 0.6, ink: 0.7 },
+  style: { skinTone: '#f0c29e', toneBands: 4, smoothing: 0.6, ink: 0.7 },
   hero: { outfit: 'suit', color: '#1d3557', accent: C.red, hair: 'short', hairColor: '#1b1b1f' },
   frames: [
     {
