@@ -13,26 +13,14 @@ import { boxBlur, fillPolygon, scratch, newPlanes, type Planes, type Rect } from
  * Done once per user face and smoothing level on the aligned crop (not per frame).
  */
 export function smoothFace(src: Planes, smoothing: number, faceWidth: number): Planes {
-  const w = src.width, h = src.height, n = w * h;
+  const w = src.width, h = src.height;
   const out = newPlanes(w, h);
   if (smoothing <= 0) { out.c0.set(src.c0); out.c1.set(src.c1); out.c2.set(src.c2); return out; }
   const r = Math.max(1, Math.round((faceWidth / 64) * (0.5 + smoothing)));
   const eps = (4 + 14 * smoothing) ** 2; // L units²: ≈ skin texture variance at full smoothing
-  const tmp = new Float32Array(n);
-  const I = src.c0;
-  const II = new Float32Array(n);
-  for (let i = 0; i < n; i++) II[i] = I[i] * I[i];
-  const mI = boxBlur(I, w, h, r, undefined, tmp);
-  const mII = boxBlur(II, w, h, r, undefined, tmp);
-  const A = new Float32Array(n), B = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = mII[i] - mI[i] * mI[i];
-    const a = v / (v + eps);
-    A[i] = a; B[i] = mI[i] - a * mI[i];
-  }
-  const mA = boxBlur(A, w, h, r, undefined, tmp), mB = boxBlur(B, w, h, r, undefined, tmp);
-  for (let i = 0; i < n; i++) out.c0[i] = mA[i] * I[i] + mB[i];
+  guidedL(src.c0, w, h, r, eps, out.c0);
   const rc = Math.max(1, Math.round(r * smoothing));
+  const tmp = scratch('cs-tmp', w * h, false);
   boxBlur(src.c1, w, h, rc, out.c1, tmp);
   boxBlur(src.c2, w, h, rc, out.c2, tmp);
   return out;
@@ -90,36 +78,44 @@ export const EYES = [
 /** The mouth opening (between the inner lip edges): teeth and the dark inside. */
 const MOUTH_OPENING = [...LIPS_INNER_UPPER, ...[...LIPS_INNER_LOWER].reverse()];
 
-/** Guided filter on L only (self-guided): the light smoothing the detail and ink planes start from. */
-function guidedL(I: Float32Array, w: number, h: number, r: number, eps: number, tmp: Float32Array): Float32Array {
+/**
+ * Guided filter (He et al. 2010), self-guided, on one plane: q = a·I + b with a = σ²/(σ² + ε), box
+ * filters only (O(1) per pixel). Flat areas (σ² ≪ ε) are averaged; edges (σ² ≫ ε) are kept.
+ * Writes `out` (must not be `I`); its temporaries are the thread's scratch buffers.
+ */
+function guidedL(I: Float32Array, w: number, h: number, r: number, eps: number, out: Float32Array): Float32Array {
   const n = w * h;
-  const II = new Float32Array(n);
+  const tmp = scratch('gf-tmp', n, false), II = scratch('gf-ii', n, false);
   for (let i = 0; i < n; i++) II[i] = I[i] * I[i];
-  const mI = boxBlur(I, w, h, r, undefined, tmp);
-  const mII = boxBlur(II, w, h, r, undefined, tmp);
+  const mI = boxBlur(I, w, h, r, scratch('gf-mi', n, false), tmp);
+  const mII = boxBlur(II, w, h, r, scratch('gf-mii', n, false), tmp);
   for (let i = 0; i < n; i++) {
     const v = mII[i] - mI[i] * mI[i];
     const a = v / (v + eps);
     mII[i] = a; mI[i] = mI[i] - a * mI[i];
   }
-  const mA = boxBlur(mII, w, h, r, undefined, tmp), mB = boxBlur(mI, w, h, r, undefined, tmp);
-  for (let i = 0; i < n; i++) II[i] = mA[i] * I[i] + mB[i];
-  return II;
+  const mA = boxBlur(mII, w, h, r, II, tmp), mB = boxBlur(mI, w, h, r, scratch('gf-mb', n, false), tmp);
+  for (let i = 0; i < n; i++) out[i] = mA[i] * I[i] + mB[i];
+  return out;
 }
 
 export function comicSource(src: Planes, points: Float32Array, smoothing: number, faceWidth: number, skinMean: readonly [number, number, number]): ComicSource {
   const w = src.width, h = src.height, n = w * h;
   const sm = smoothFace(src, smoothing, faceWidth);
-  const tmp = new Float32Array(n);
+  // Temporaries are the thread's scratch buffers (once per face and level, but several MB each
+  // time: garbage the pool's workers would hold until a collection)
+  const tmp = scratch('cs-tmp', n, false);
+  const mid = scratch('cs-mid', n, false);
+  const blur2 = (x: Float32Array, r: number, name: string) => boxBlur(boxBlur(x, w, h, r, mid, tmp), w, h, r, scratch(name, n, false), tmp);
   const px = faceWidth / 240; // the tuning below was done at a 240-px face
   // Feature mask: eyes, brows, lips, dilated by ≈ 1/40 face width and softened.
-  const hard = new Float32Array(n);
+  const hard = scratch('cs-hard', n);
   for (const r of NON_SKIN_REGIONS) fillPolygon(hard, w, h, r.map((i) => points[i * 3]), r.map((i) => points[i * 3 + 1]));
   const rd = Math.max(1, Math.round(faceWidth / 40));
-  const feat = boxBlur(boxBlur(hard, w, h, rd, undefined, tmp), w, h, rd, undefined, tmp);
+  const feat = blur2(hard, rd, 'cs-feat');
   for (let i = 0; i < n; i++) feat[i] = Math.min(1, feat[i] * 2.5);
   // Face region (oval) for the base weights; outside it the base is a plain local mean.
-  const oval = new Float32Array(n);
+  const oval = scratch('cs-oval', n);
   fillPolygon(oval, w, h, FACE_OVAL.map((i) => points[i * 3]), FACE_OVAL.map((i) => points[i * 3 + 1]));
   const [mL, ma, mb] = skinMean;
   // Occluders: outside the features, pixels far darker than the skin (hair across the face, a
@@ -130,9 +126,9 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   const noseY = points[2 * 3 + 1], fade = faceWidth / 12;
   const mx0 = points[61 * 3], mx1 = points[291 * 3], mw = 0.5 * Math.abs(mx1 - mx0);
   const mcx = 0.5 * (mx0 + mx1);
-  const occ = new Float32Array(n);
+  const occ = scratch('cs-occ', n, false);
   // Tested on a local mean: hair and hands are areas; thin dark lines (glasses, wrinkles) are not.
-  const area = boxBlur(boxBlur(sm.c0, w, h, rd, undefined, tmp), w, h, rd, undefined, tmp);
+  const area = blur2(sm.c0, rd, 'cs-area');
   for (let y = 0, i = 0; y < h; y++) {
     const below = Math.max(0, Math.min(1, (y - noseY) / fade));
     for (let x = 0; x < w; x++, i++) {
@@ -142,36 +138,36 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
       occ[i] = up * (t <= 0 ? 0 : t >= 1 ? 1 - feat[i] : (t * t * (3 - 2 * t)) * (1 - feat[i]));
     }
   }
-  const occS = boxBlur(occ, w, h, rd, undefined, tmp);
+  const occS = boxBlur(occ, w, h, rd, scratch('cs-occs', n, false), tmp);
   for (let i = 0; i < n; i++) occ[i] = Math.max(occ[i], occS[i]);
   // Light edge-preserving smoothing (noise, pores and JPEG blocks go; lids, lashes and lip edges
   // stay): the L the features and the ink lines are drawn from. Skin outside the features takes
   // the strongly smoothed L (stubble and blotches are not features).
-  const lite = guidedL(src.c0, w, h, Math.max(1, Math.round(2 * px)), 16, tmp);
-  const Ld = new Float32Array(n);
+  const lite = guidedL(src.c0, w, h, Math.max(1, Math.round(2 * px)), 16, scratch('cs-lite', n, false));
+  const Ld = scratch('cs-ld', n, false);
   for (let i = 0; i < n; i++) Ld[i] = feat[i] * lite[i] + (1 - feat[i]) * sm.c0[i];
   // Skin-weighted low-pass of the smoothed L (two box passes ≈ Gaussian σ ≈ faceWidth/24).
   const rb = Math.max(2, Math.round(faceWidth / 20));
-  const num = new Float32Array(n), den = new Float32Array(n);
+  const num = scratch('cs-num', n, false), den = scratch('cs-den', n, false);
   for (let i = 0; i < n; i++) { const wt = (1 - feat[i]) * (1 - occ[i]) * (0.05 + 0.95 * oval[i]); num[i] = sm.c0[i] * wt; den[i] = wt; }
-  const bn = boxBlur(boxBlur(num, w, h, rb, undefined, tmp), w, h, rb, undefined, tmp);
-  const bd = boxBlur(boxBlur(den, w, h, rb, undefined, tmp), w, h, rb, undefined, tmp);
+  const bn = blur2(num, rb, 'cs-bn');
+  const bd = blur2(den, rb, 'cs-bd');
   // Ink: difference of two Gaussians (≈ σ 1.15 and 2.3 px at a 240-px face) of the detail L,
   // relative to the wider mean; fades out near the oval's edge (the photo's background edge is not
   // a line of the face) and over occluders.
   const r1 = Math.max(1, Math.round(px)), r2 = Math.max(2, Math.round(2 * px));
-  const g1 = boxBlur(boxBlur(Ld, w, h, r1, undefined, tmp), w, h, r1, undefined, tmp);
-  const g2 = boxBlur(boxBlur(Ld, w, h, r2, undefined, tmp), w, h, r2, undefined, tmp);
+  const g1 = blur2(Ld, r1, 'cs-g1');
+  const g2 = blur2(Ld, r2, 'cs-g2');
   const re = Math.max(2, Math.round(faceWidth / 30));
-  const inner = boxBlur(oval, w, h, re, undefined, tmp);
+  const inner = boxBlur(oval, w, h, re, scratch('cs-inner', n, false), tmp);
   const ink = new Float32Array(n);
   const detail = new Float32Array(n);
   const base = sm.c0;
   const lim = BASE_SHADOW_LIMIT;
   // Chroma: features keep theirs (lips, eyes); skin gets a wide blur and a reduced spread.
   const rc = Math.max(2, Math.round(faceWidth / 24));
-  const ca = boxBlur(boxBlur(src.c1, w, h, rc, undefined, tmp), w, h, rc, undefined, tmp);
-  const cb = boxBlur(boxBlur(src.c2, w, h, rc, undefined, tmp), w, h, rc, undefined, tmp);
+  const ca = blur2(src.c1, rc, 'cs-ca');
+  const cb = blur2(src.c2, rc, 'cs-cb');
   for (let i = 0; i < n; i++) {
     // Where hardly any skin is near (a side covered by hair), the base falls back to the mean.
     const q = bd[i] > 0.15 ? 1 : bd[i] / 0.15;
@@ -196,7 +192,7 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   // blur of this plane cost a tenth of rank-1 likeness); soft-limited to the shadow bands (a side in
   // shadow or a strand of hair must not reach the features' dark level; nostrils and folds get
   // their darkness from the ink lines).
-  const ds = guidedL(detail, w, h, Math.max(2, Math.round(faceWidth / 40)), SKIN_BAND_EPS * SKIN_BAND_EPS, tmp);
+  const ds = guidedL(detail, w, h, Math.max(2, Math.round(faceWidth / 40)), SKIN_BAND_EPS * SKIN_BAND_EPS, scratch('cs-ds', n, false));
   for (let i = 0; i < n; i++) {
     const f = feat[i];
     let d = f * detail[i] + (1 - f) * ds[i];
