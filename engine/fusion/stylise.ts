@@ -62,6 +62,8 @@ export const BASE_SHADOW_LIMIT = 8;
 export const SKIN_CHROMA_KEEP = 0.3;
 /** Deepest relative darkness of skin detail outside the features (soft limit): the second shadow band. */
 export const SKIN_DARK_LIMIT = 0.24;
+/** The same below the mouth, where a beard is the person's own (and a dark one is darker than a shadow). */
+export const BEARD_DARK_LIMIT = 0.5;
 /**
  * Guided-filter ε (relative tone) for the skin detail: variation below it (texture) is flattened,
  * above it (the nose's side, a fold) kept.
@@ -127,12 +129,17 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   const mx0 = points[61 * 3], mx1 = points[291 * 3], mw = 0.5 * Math.abs(mx1 - mx0);
   const mcx = 0.5 * (mx0 + mx1);
   const occ = scratch('cs-occ', n, false);
+  // Below the mouth a dark area is a beard (along the jaw too), not hair: 0 above the mouth
+  // corners, 1 from a twelfth of a face below them.
+  const mouthY = 0.5 * (points[61 * 3 + 1] + points[291 * 3 + 1]);
+  const chin = new Float32Array(h);
+  for (let y = 0; y < h; y++) chin[y] = Math.max(0, Math.min(1, (y - mouthY) / fade));
   // Tested on a local mean: hair and hands are areas; thin dark lines (glasses, wrinkles) are not.
   const area = blur2(sm.c0, rd, 'cs-area');
   for (let y = 0, i = 0; y < h; y++) {
     const below = Math.max(0, Math.min(1, (y - noseY) / fade));
     for (let x = 0; x < w; x++, i++) {
-      const side = Math.max(0, Math.min(1, (Math.abs(x - mcx) - 1.6 * mw) / fade));
+      const side = Math.max(0, Math.min(1, (Math.abs(x - mcx) - 1.6 * mw) / fade)) * (1 - chin[y]);
       const up = 1 - below * (1 - side);
       const t = (0.8 * mL - area[i]) / (0.12 * mL);
       occ[i] = up * (t <= 0 ? 0 : t >= 1 ? 1 - feat[i] : (t * t * (3 - 2 * t)) * (1 - feat[i]));
@@ -196,7 +203,7 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   for (let i = 0; i < n; i++) {
     const f = feat[i];
     let d = f * detail[i] + (1 - f) * ds[i];
-    const dl = SKIN_DARK_LIMIT + (1 - SKIN_DARK_LIMIT) * f;
+    const dl = Math.max(SKIN_DARK_LIMIT, BEARD_DARK_LIMIT * chin[(i / w) | 0]) * (1 - f) + f;
     if (d < 0) d = -dl * Math.tanh(-d / dl);
     detail[i] = d;
   }
