@@ -55,25 +55,44 @@ export function recolourDrawnSkin(frame: RgbImage, out: Uint8Array, dst: Float32
   const W = frame.width, H = frame.height, F = frame.data;
   const x0 = Math.max(0, Math.floor(Math.min(...regions.map((r) => r.cx - r.rx)))), x1 = Math.min(W - 1, Math.ceil(Math.max(...regions.map((r) => r.cx + r.rx))));
   const y0 = Math.max(0, Math.floor(Math.min(...regions.map((r) => r.cy - r.ry)))), y1 = Math.min(H - 1, Math.ceil(Math.max(...regions.map((r) => r.cy + r.ry))));
+  const [s0, s1, s2] = from, iss = 1 / (s0 * s0 + s1 * s1 + s2 * s2);
+  const k0 = k[0] - 1, k1 = k[1] - 1, k2 = k[2] - 1;
+  const tw = new Float32Array(x1 - x0 + 1); // region weight of each pixel of the row
   let changed = 0;
   for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      let t = 0;
-      for (const r of regions) {
-        const dx = (x + 0.5 - r.cx) / r.rx, dy = (y + 0.5 - r.cy) / r.ry;
+    // the row's span inside each ellipse, solved per row (no per-pixel test outside it)
+    tw.fill(0);
+    let lo = x1 + 1, hi = x0 - 1;
+    for (const r of regions) {
+      const dy = (y + 0.5 - r.cy) / r.ry;
+      if (dy * dy >= 1) continue;
+      const half = r.rx * Math.sqrt(1 - dy * dy);
+      const a = Math.max(x0, Math.ceil(r.cx - half - 0.5)), b = Math.min(x1, Math.floor(r.cx + half - 0.5));
+      for (let x = a; x <= b; x++) {
+        const dx = (x + 0.5 - r.cx) / r.rx;
         const rr = Math.sqrt(dx * dx + dy * dy);
-        if (rr < 1) t = Math.max(t, rr <= 0.7 ? 1 : (1 - rr) / 0.3);
+        const t = rr <= 0.7 ? 1 : rr >= 1 ? 0 : (1 - rr) / 0.3;
+        if (t > tw[x - x0]) tw[x - x0] = t;
       }
+      if (a < lo) lo = a;
+      if (b > hi) hi = b;
+    }
+    for (let x = lo, o = (y * W + lo) * 3; x <= hi; x++, o += 3) {
+      const t = tw[x - x0];
       if (t <= 0) continue;
-      const o = (y * W + x) * 3;
-      const v = skinVariant(F[o], F[o + 1], F[o + 2], from);
-      if (v <= 0) continue;
-      const w = v * t * t * (3 - 2 * t);
-      for (let c = 0; c < 3; c++) {
-        const nv = F[o + c] * (1 + w * (k[c] - 1));
-        out[o + c] = nv >= 255 ? 255 : nv + 0.5;
-      }
-      if (out[o] !== F[o] || out[o + 1] !== F[o + 1] || out[o + 2] !== F[o + 2]) changed++;
+      // skinVariant, inlined: the pixel as a brightness-scaled copy of the drawn skin
+      const r = F[o], g = F[o + 1], bl = F[o + 2];
+      const sc = (r * s0 + g * s1 + bl * s2) * iss;
+      if (sc < SCALE_MIN || sc > SCALE_MAX) continue;
+      const d = Math.max(Math.abs(r - sc * s0), Math.abs(g - sc * s1), Math.abs(bl - sc * s2));
+      if (d >= SKIN_VARIANT_TOLERANCE) continue;
+      const q = d / SKIN_VARIANT_TOLERANCE;
+      const w = (1 - q * q) * t * t * (3 - 2 * t);
+      const n0 = r * (1 + w * k0), n1 = g * (1 + w * k1), n2 = bl * (1 + w * k2);
+      out[o] = n0 >= 255 ? 255 : n0 + 0.5;
+      out[o + 1] = n1 >= 255 ? 255 : n1 + 0.5;
+      out[o + 2] = n2 >= 255 ? 255 : n2 + 0.5;
+      if (out[o] !== r || out[o + 1] !== g || out[o + 2] !== bl) changed++;
     }
   }
   return { skin, changed, rect: changed ? { x0, y0, x1: x1 + 1, y1: y1 + 1 } : null };
