@@ -103,6 +103,14 @@ export function scratch(name: string, n: number, zero = true): Float32Array {
 }
 
 /**
+ * Drop the scratch buffers whose names start with `prefix` (work done once per face, not per frame:
+ * keeping its ≈ 10 MB of buffers for the thread's lifetime would only raise the peak).
+ */
+export function releaseScratch(prefix: string): void {
+  for (const k of [...scratchF.keys()]) if (k.startsWith(prefix)) scratchF.delete(k);
+}
+
+/**
  * Fill a polygon (even-odd, pixel centres) into a w×h Float32 mask with value 1; `ox, oy` is the
  * mask's origin in the polygon's coordinates.
  */

@@ -4,7 +4,7 @@
  * likeness — the shapes of the user's eyes, brows, mouth and jaw — survives the flattening.
  */
 import { INK_STROKES, INK_FILLS, NON_SKIN_REGIONS, FACE_OVAL, RIGHT_EYE_UPPER, RIGHT_EYE_LOWER, LEFT_EYE_UPPER, LEFT_EYE_LOWER, LIPS_INNER_UPPER, LIPS_INNER_LOWER } from './canonical-mesh';
-import { boxBlur, fillPolygon, scratch, newPlanes, type Planes, type Rect } from '../core/raster';
+import { boxBlur, fillPolygon, scratch, releaseScratch, newPlanes, type Planes, type Rect } from '../core/raster';
 
 /**
  * Guided filter (He et al. 2010), self-guided on L: q = a·L + b with a = σ²/(σ² + ε), box filters
@@ -104,8 +104,8 @@ function guidedL(I: Float32Array, w: number, h: number, r: number, eps: number, 
 export function comicSource(src: Planes, points: Float32Array, smoothing: number, faceWidth: number, skinMean: readonly [number, number, number]): ComicSource {
   const w = src.width, h = src.height, n = w * h;
   const sm = smoothFace(src, smoothing, faceWidth);
-  // Temporaries are the thread's scratch buffers (once per face and level, but several MB each
-  // time: garbage the pool's workers would hold until a collection)
+  // Temporaries are scratch buffers, shared by the steps below and released at the end (once per
+  // face and level: not worth keeping for the thread's lifetime)
   const tmp = scratch('cs-tmp', n, false);
   const mid = scratch('cs-mid', n, false);
   const blur2 = (x: Float32Array, r: number, name: string) => boxBlur(boxBlur(x, w, h, r, mid, tmp), w, h, r, scratch(name, n, false), tmp);
@@ -207,7 +207,9 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
     if (d < 0) d = -dl * Math.tanh(-d / dl);
     detail[i] = d;
   }
-  return { planes: sm, detail, ink, eyes: EYES.map((e) => findIris(lite, w, h, points, e, mL)) };
+  const eyes = EYES.map((e) => findIris(lite, w, h, points, e, mL));
+  releaseScratch('cs-'); releaseScratch('gf-');
+  return { planes: sm, detail, ink, eyes };
 }
 
 /**
