@@ -31,12 +31,16 @@ export const SlotStyleSchema = z
   .object({
     /** Edge-preserving smoothing strength, 0 = photo detail, 1 = flat comic skin. */
     smoothing: z.number().min(0).max(1).default(0.6),
-    /** Number of tone bands (posterisation) in luminance; 0 turns banding off. */
+    /**
+     * Tone bands of the drawn face: this many bands per 48 % of the skin's lightness, on both sides
+     * of the skin's own tone (4 → 12 % steps; fewer, wider bands cost likeness, see docs/fusion.md
+     * "Comic face"); 0 turns banding off (the user's own continuous tones).
+     */
     toneBands: z.number().int().min(0).max(8).default(4),
-    /** Ink line strength along the face's shape contours (jaw, nose base). */
+    /** Ink strength: the lines drawn from the user's own edges (lids, nostrils, lips, glasses) and the jaw stroke. */
     ink: z.number().min(0).max(1).default(0.7),
     /**
-     * Ink over the features themselves (eye lids, lips, filled brows), 0–1 of `ink`. Default 0:
+     * Template strokes over the features themselves (eye lids, lips, nose base, filled brows), 0–1 of `ink`. Default 0:
      * measured on ../shared/faces (docs/fusion.md "Identity"), drawn feature lines replace the
      * user's own eyes, brows and mouth with the same strokes for everyone and cost most of the
      * likeness (rank-1 0.81 → 0.33 at 1); the features are drawn from the user's own detail instead.
