@@ -34,20 +34,27 @@ export const ART_GROW = 0.6;
 /** Luma range (5 × 5 window) from which a pixel counts as on an edge, for the acutance. */
 export const EDGE_MIN_RANGE = 20;
 
-/** Luma range (max − min) in the 5 × 5 window around each pixel of `rect` (rect-sized, borders clamped). */
-export function localRange(img: RgbImage, rect: Rect): Float32Array {
+/** Luma (0.299 R + 0.587 G + 0.114 B) of `rect` plus a ring of `ring` pixels, borders clamped to the image edge. */
+function lumaWithRing(img: RgbImage, rect: Rect, ring: number): Float32Array {
   const W = img.width, H = img.height, d = img.data;
-  const rw = rect.x1 - rect.x0, rh = rect.y1 - rect.y0;
-  const lw = rw + 4, lh = rh + 4;
+  const lw = rect.x1 - rect.x0 + 2 * ring, lh = rect.y1 - rect.y0 + 2 * ring;
   const luma = new Float32Array(lw * lh);
   for (let ly = 0; ly < lh; ly++) {
-    const y = Math.min(H - 1, Math.max(0, rect.y0 - 2 + ly));
+    const y = Math.min(H - 1, Math.max(0, rect.y0 - ring + ly));
     for (let lx = 0; lx < lw; lx++) {
-      const x = Math.min(W - 1, Math.max(0, rect.x0 - 2 + lx));
+      const x = Math.min(W - 1, Math.max(0, rect.x0 - ring + lx));
       const j = (y * W + x) * 3;
       luma[ly * lw + lx] = 0.299 * d[j] + 0.587 * d[j + 1] + 0.114 * d[j + 2];
     }
   }
+  return luma;
+}
+
+/** Luma range (max − min) in the 5 × 5 window around each pixel of `rect` (rect-sized, borders clamped). */
+export function localRange(img: RgbImage, rect: Rect): Float32Array {
+  const rw = rect.x1 - rect.x0, rh = rect.y1 - rect.y0;
+  const lw = rw + 4, lh = rh + 4;
+  const luma = lumaWithRing(img, rect, 2);
   // separable: row min/max over 5, then column min/max over 5
   const rmin = new Float32Array(lw * lh), rmax = new Float32Array(lw * lh);
   for (let y = 0; y < lh; y++) for (let x = 2; x < lw - 2; x++) {
@@ -66,18 +73,8 @@ export function localRange(img: RgbImage, rect: Rect): Float32Array {
 
 /** Sobel magnitude of luma over `rect` of the image (rect-sized, row-major). */
 export function sobelMagnitude(img: RgbImage, rect: Rect): Float32Array {
-  const W = img.width, H = img.height, d = img.data;
-  // Luma over the rect plus a one-pixel ring, borders clamped to the image edge.
-  const lw = rect.x1 - rect.x0 + 2, lh = rect.y1 - rect.y0 + 2;
-  const luma = new Float32Array(lw * lh);
-  for (let ly = 0; ly < lh; ly++) {
-    const y = Math.min(H - 1, Math.max(0, rect.y0 - 1 + ly));
-    for (let lx = 0; lx < lw; lx++) {
-      const x = Math.min(W - 1, Math.max(0, rect.x0 - 1 + lx));
-      const j = (y * W + x) * 3;
-      luma[ly * lw + lx] = 0.299 * d[j] + 0.587 * d[j + 1] + 0.114 * d[j + 2];
-    }
-  }
+  const lw = rect.x1 - rect.x0 + 2;
+  const luma = lumaWithRing(img, rect, 1);
   const rw = rect.x1 - rect.x0, rh = rect.y1 - rect.y0;
   const out = new Float32Array(rw * rh);
   for (let y = 0; y < rh; y++) {

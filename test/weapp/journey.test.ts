@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadTaroPage, type TaroPageHarness } from './simulate-taro-page';
+import { wxWith, ok, fail, message } from './wx-stub';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const campaign = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'campaign.json'), 'utf8')) as {
@@ -15,12 +16,6 @@ const campaign = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'campai
   share: { title: string; timelineTitle: string };
   stories: Array<{ id: string; title: string; shareTitle: string }>;
 };
-const ERRORS = fs.readFileSync(path.join(ROOT, 'engine', 'core', 'errors.ts'), 'utf8');
-const message = (code: string) => new RegExp(`${code}: '([^']+)'`).exec(ERRORS)![1];
-
-type Fn = (data: Record<string, any>) => unknown;
-const ok = (data: unknown) => ({ result: { ok: true, data } });
-const fail = (code: string, extra: Record<string, unknown> = {}) => ({ result: { ok: false, error: { code, message: message(code), ...extra } } });
 
 let page: TaroPageHarness | undefined;
 afterEach(() => {
@@ -28,36 +23,6 @@ afterEach(() => {
   page = undefined;
 });
 
-/** A wx with in-memory storage and cloud functions answered by `fns` (unknown names reject). */
-function wxWith(fns: Record<string, Fn>, storage: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-  const store = new Map(Object.entries(storage));
-  const called: string[] = [];
-  const wx = {
-    getStorageSync: (k: string) => (store.has(k) ? store.get(k) : ''),
-    setStorageSync: (k: string, v: unknown) => void store.set(k, v),
-    removeStorageSync: (k: string) => void store.delete(k),
-    // WeChat answers navigation asynchronously (a synchronous success inside onLoad never ends in Taro).
-    redirectTo: (o: any) => void setTimeout(() => o?.success?.({}), 0),
-    navigateTo: (o: any) => void setTimeout(() => o?.success?.({}), 0),
-    reLaunch: (o: any) => void setTimeout(() => o?.success?.({}), 0),
-    getLaunchOptionsSync: () => ({ scene: 1001, query: {}, path: '' }),
-    cloud: {
-      callFunction: async ({ name, data }: { name: string; data: Record<string, any> }) => {
-        called.push(name);
-        const fn = fns[name];
-        if (!fn) throw new Error(`cloud function ${name} not expected in this test`);
-        return fn(data);
-      },
-      uploadFile: (o: any) => {
-        called.push('uploadFile');
-        o.success?.({ fileID: `cloud://env/${o.cloudPath}` });
-        return { onProgressUpdate: () => undefined };
-      },
-    },
-    ...extra,
-  };
-  return { wx, store, called };
-}
 
 /** WeChat async APIs: callbacks when given, else a promise (Taro passes some straight through). */
 const answer = (o: any, res: unknown) => (o?.success ? void o.success(res) : Promise.resolve(res));

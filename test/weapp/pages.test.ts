@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadTaroPage, type TaroPageHarness } from './simulate-taro-page';
+import { wxWith, ok, fail, message } from './wx-stub';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const campaign = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'campaign.json'), 'utf8')) as {
@@ -17,12 +18,6 @@ const campaign = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'campai
 };
 const captionsOf = (id: string) =>
   (JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'stories', id, 'story.json'), 'utf8')) as { frames: Array<{ caption?: string }> }).frames.map((f) => f.caption ?? '');
-const ERRORS = fs.readFileSync(path.join(ROOT, 'engine', 'core', 'errors.ts'), 'utf8');
-const message = (code: string) => new RegExp(`${code}: '([^']+)'`).exec(ERRORS)![1];
-
-type Fn = (data: Record<string, any>) => unknown;
-const ok = (data: unknown) => ({ result: { ok: true, data } });
-const fail = (code: string) => ({ result: { ok: false, error: { code, message: message(code) } } });
 const LOGIN = () => ok({ userId: 'u_test', platform: 'wechat', isNew: false });
 const CONSENT = { version: campaign.consentVersion, ageGroup: 'adult', privacy: true, at: 1 };
 const JOB = { photoId: 'photo_0123456789abcdefghij', faceIndex: 0, requestId: 'req_0123456789abcdefghij' };
@@ -44,31 +39,6 @@ afterEach(() => {
   page = undefined;
 });
 
-/** A wx with in-memory storage, async navigation and cloud functions answered by `fns` (unknown names fail the test). */
-function wxWith(fns: Record<string, Fn>, storage: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-  const store = new Map(Object.entries(storage));
-  const calls: Array<{ name: string; data: Record<string, any> }> = [];
-  const later = (o: any) => void setTimeout(() => o?.success?.({}), 0);
-  const wx = {
-    getStorageSync: (k: string) => (store.has(k) ? store.get(k) : ''),
-    setStorageSync: (k: string, v: unknown) => void store.set(k, v),
-    removeStorageSync: (k: string) => void store.delete(k),
-    redirectTo: later,
-    navigateTo: later,
-    reLaunch: later,
-    getLaunchOptionsSync: () => ({ scene: 1001, query: {}, path: '' }),
-    cloud: {
-      callFunction: async ({ name, data }: { name: string; data: Record<string, any> }) => {
-        calls.push({ name, data });
-        const fn = fns[name];
-        if (!fn) throw new Error(`cloud function ${name} not expected in this test`);
-        return fn(data);
-      },
-    },
-    ...extra,
-  };
-  return { wx, store, calls };
-}
 
 const urlsOf = (p: TaroPageHarness, api: string) => p.wxCalls.filter((c) => c.api === api).map((c) => (c.args[0] as { url: string }).url);
 /** A promise the test resolves when it wants the cloud function to answer. */
