@@ -33,8 +33,9 @@ export const DEFAULT_SHAPE = 85;
 export const DEFAULT_FEATURES = 90;
 /**
  * Share of the user's own skin tone kept at features = 100: the rest moves towards the slot's
- * palette so the face sits in the artwork. Above one half on purpose — skin tone is part of who
- * someone is (repainting dark skin to the drawing's light tone measurably cost likeness too).
+ * palette so the face sits in the artwork. Most of it on purpose — skin tone is part of who
+ * someone is (repainting dark skin to the drawing's light tone measurably cost likeness), and the
+ * hero's drawn ears and neck take the face's tone (drawn-skin.ts), so nothing light clashes with it.
  */
 export const USER_TONE_SHARE = 0.85;
 
