@@ -69,6 +69,11 @@ export const BEARD_DARK_LIMIT = 0.5;
  * above it (the nose's side, a fold) kept.
  */
 export const SKIN_BAND_EPS = 0.03;
+/**
+ * How much redder (Lab a*) than the skin an eye pixel must be to be a flash's red eye (the pink of
+ * an eye's inner corner measured ≤ 16 over the skin on ../shared/faces; red eyes 22–26).
+ */
+export const RED_EYE_A = 17;
 /** Feature chroma gain: drawn lips and irises are a little more saturated than a photo's. */
 export const FEATURE_CHROMA_GAIN = 1.15;
 /** Eye polygons (outer corner, inner corner, upper lid middle, lower lid middle) per eye: image left, image right. */
@@ -151,6 +156,34 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   // stay): the L the features and the ink lines are drawn from. Skin outside the features takes
   // the strongly smoothed L (stubble and blotches are not features).
   const lite = guidedL(src.c0, w, h, Math.max(1, Math.round(2 * px)), 16, scratch('cs-lite', n, false));
+  // Red eye and flash glare: inside the eyes, pixels far redder than the skin are a pupil lit by
+  // a flash, and within the iris nothing is lighter than half the skin's tone — drawn dark and
+  // without colour, not as a red or white blotch in the iris.
+  const redEye = scratch('cs-redeye', n);
+  for (const e of EYES) fillPolygon(redEye, w, h, e.contour.map((i) => points[i * 3]), e.contour.map((i) => points[i * 3 + 1]));
+  for (let i = 0; i < n; i++) {
+    if (!redEye[i]) continue;
+    const t = (src.c1[i] - ma - RED_EYE_A) / 8;
+    const k = t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
+    redEye[i] = k;
+    lite[i] += k * (0.25 * mL - lite[i]);
+  }
+  const eyes = EYES.map((e) => findIris(lite, w, h, points, e, mL));
+  EYES.forEach((e, k) => {
+    const m = eyes[k];
+    if (m.confidence <= 0) return;
+    const [cx, cy, R] = irisCircle(e, m, (i) => [points[i * 3], points[i * 3 + 1]]);
+    const r = 0.75 * R;
+    for (let y = Math.max(0, Math.floor(cy - r)); y < Math.min(h, Math.ceil(cy + r) + 1); y++) {
+      for (let x = Math.max(0, Math.floor(cx - r)); x < Math.min(w, Math.ceil(cx + r) + 1); x++) {
+        const i = y * w + x;
+        if (Math.hypot(x + 0.5 - cx, y + 0.5 - cy) > r || lite[i] <= 0.5 * mL) continue;
+        const c = m.confidence;
+        lite[i] += c * (0.5 * mL - lite[i]);
+        redEye[i] = Math.max(redEye[i], c);
+      }
+    }
+  });
   const Ld = scratch('cs-ld', n, false);
   for (let i = 0; i < n; i++) Ld[i] = feat[i] * lite[i] + (1 - feat[i]) * sm.c0[i];
   // Skin-weighted low-pass of the smoothed L (two box passes ≈ Gaussian σ ≈ faceWidth/24).
@@ -192,6 +225,8 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
     const k = SKIN_CHROMA_KEEP * (1 - o);
     sm.c1[i] = f * (ma + FEATURE_CHROMA_GAIN * (src.c1[i] - ma)) + (1 - f) * (ma + k * (ca[i] - ma));
     sm.c2[i] = f * (mb + FEATURE_CHROMA_GAIN * (src.c2[i] - mb)) + (1 - f) * (mb + k * (cb[i] - mb));
+    const re = redEye[i];
+    if (re > 0) { sm.c1[i] *= 1 - re; sm.c2[i] *= 1 - re; }
   }
   // Skin detail (outside the features) is the shading a drawing keeps as bands: an edge-preserving
   // smoothing of its own (guided filter on the relative tone) so band edges are clean curves, not
@@ -207,7 +242,6 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
     if (d < 0) d = -dl * Math.tanh(-d / dl);
     detail[i] = d;
   }
-  const eyes = EYES.map((e) => findIris(lite, w, h, points, e, mL));
   releaseScratch('cs-'); releaseScratch('gf-');
   return { planes: sm, detail, ink, eyes };
 }
@@ -250,6 +284,13 @@ function findIris(L: Float32Array, w: number, h: number, points: Float32Array, e
   const dark = sw / cnt; // share of the eye that is iris-dark
   const confidence = Math.max(0, Math.min(1, (open - 0.12) / 0.1)) * Math.max(0, Math.min(1, dark / 0.15));
   return { alpha: Math.max(0.15, Math.min(0.85, alpha)), beta, radius: 0.2, confidence };
+}
+
+/** An eye's iris as a circle [cx, cy, radius] for the eye's points (crop or frame: `pt`). */
+function irisCircle(eye: (typeof EYES)[number], m: EyeModel, pt: (i: number) => number[]): [number, number, number] {
+  const [ox, oy] = pt(eye.outer), [ix, iy] = pt(eye.inner), [ux, uy] = pt(eye.upper);
+  const ax = ix - ox, ay = iy - oy, bx = ux - ox, by = uy - oy;
+  return [ox + m.alpha * ax + m.beta * bx, oy + m.alpha * ay + m.beta * by, m.radius * Math.hypot(ax, ay)];
 }
 
 /** What a slot's face is drawn with, per frame (drawComicFace). */
@@ -359,13 +400,9 @@ function catchlights(lab: Planes, eyeMask: Float32Array, box: Rect, p: ComicDraw
   EYES.forEach((e, k) => {
     const m = p.eyes[k];
     if (!m || m.confidence <= 0) return;
-    const ox = d[e.outer * 3] - box.x0, oy = d[e.outer * 3 + 1] - box.y0;
-    const ax = d[e.inner * 3] - box.x0 - ox, ay = d[e.inner * 3 + 1] - box.y0 - oy;
-    const ux = d[e.upper * 3] - box.x0 - ox, uy = d[e.upper * 3 + 1] - box.y0 - oy;
-    const width = Math.hypot(ax, ay);
-    const R = m.radius * width;
+    const [ix, iy, R] = irisCircle(e, m, (i) => [d[i * 3] - box.x0, d[i * 3 + 1] - box.y0]);
     if (R < 2) return;
-    const cx = ox + m.alpha * ax + m.beta * ux - 0.32 * R, cy = oy + m.alpha * ay + m.beta * uy - 0.38 * R;
+    const cx = ix - 0.32 * R, cy = iy - 0.38 * R;
     const rr = Math.max(0.9, 0.3 * R);
     const x0 = Math.max(0, Math.floor(cx - rr - 1)), x1 = Math.min(bw - 1, Math.ceil(cx + rr + 1));
     const y0 = Math.max(0, Math.floor(cy - rr - 1)), y1 = Math.min(bh - 1, Math.ceil(cy + rr + 1));
