@@ -329,4 +329,38 @@ describe('sharpness (scripts/eval/sharpness.ts)', () => {
       expect(p(0.9) / p(0.1)).toBeGreaterThan(2.2);
     }
   });
+
+  test('a flash\'s red eye is drawn as a dark pupil, not a red blotch', async () => {
+    // sample3's first face with red pupils painted in (a disc at each eye's centre, as a flash makes them)
+    const mesh = analysis.internal.faces[0].meshWorking;
+    const img = analysis.internal.image;
+    const rgb = Buffer.from(img.data);
+    for (const [a, b, c, d] of [[33, 133, 159, 145], [263, 362, 386, 374]]) {
+      const cx = (mesh[a][0] + mesh[b][0]) / 2, cy = (mesh[c][1] + mesh[d][1]) / 2;
+      const r = 0.09 * Math.hypot(mesh[b][0] - mesh[a][0], mesh[b][1] - mesh[a][1]);
+      for (let y = Math.floor(cy - r); y <= cy + r; y++) for (let x = Math.floor(cx - r); x <= cx + r; x++) {
+        if (Math.hypot(x + 0.5 - cx, y + 0.5 - cy) > r) continue;
+        const o = (y * img.width + x) * 3;
+        rgb[o] = 200; rgb[o + 1] = 30; rgb[o + 2] = 35;
+      }
+    }
+    const red = await analyzeImage(await sharp(rgb, { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer());
+    const face = prepareFace(red, red.result.faces.reduce((best, f, i, all) => (Math.hypot(f.box[0] - analysis.result.faces[0].box[0], f.box[1] - analysis.result.faces[0].box[1]) < Math.hypot(all[best].box[0] - analysis.result.faces[0].box[0], all[best].box[1] - analysis.result.faces[0].box[1]) ? i : best), 0));
+    const fr = (await loadStory('chuang')).frames[3];
+    const r = fuseFrame(fr.image, fr.slots.map((slot) => ({ slot, face })));
+    const s = r.slots[0], d = s.points, bw = s.box.x1 - s.box.x0, bh = s.box.y1 - s.box.y0;
+    const eye = new Float32Array(bw * bh);
+    for (const c of [[...RIGHT_EYE_UPPER, ...[...RIGHT_EYE_LOWER].reverse()], [...LEFT_EYE_UPPER, ...[...LEFT_EYE_LOWER].reverse()]]) {
+      fillPolygon(eye, bw, bh, c.map((i) => d[i * 3]), c.map((i) => d[i * 3 + 1]), s.box.x0, s.box.y0);
+    }
+    const redness: number[] = [];
+    for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) {
+      if (!eye[y * bw + x]) continue;
+      const o = ((s.box.y0 + y) * r.width + s.box.x0 + x) * 3;
+      redness.push(r.data[o] - (r.data[o + 1] + r.data[o + 2]) / 2);
+    }
+    redness.sort((a, b) => a - b);
+    // painted in: 200 − 32 = 168; drawn before the pupil fix 145 at p98, with it 54 (the disc's rim)
+    expect(redness[Math.floor(0.98 * (redness.length - 1))]).toBeLessThan(80);
+  });
 });
