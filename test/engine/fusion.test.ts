@@ -10,7 +10,8 @@ import { execFileSync } from 'child_process';
 import sharp from 'sharp';
 import { analyzeImage, type Analysis } from '../../engine/analysis/analyze';
 import { prepareFace, fuseFrame, type PreparedFace } from '../../engine/fusion/fuse';
-import { projectSlot, CANONICAL_MESH, projectShape, MESH_POINTS, RIGHT_EYE_UPPER, RIGHT_EYE_LOWER, LEFT_EYE_UPPER, LEFT_EYE_LOWER } from '../../engine/fusion/canonical-mesh';
+import { projectSlot, CANONICAL_MESH, projectShape, MESH_POINTS } from '../../engine/fusion/canonical-mesh';
+import { EYES } from '../../engine/fusion/stylise';
 import { fillPolygon } from '../../engine/core/raster';
 import { estimatePose } from '../../engine/analysis/face-pose';
 import { AppError } from '../../engine/core/errors';
@@ -269,6 +270,20 @@ describe('fuse CLI', () => {
   });
 });
 
+/** RGB of the fused frame's pixels inside the first slot's eyes (their mesh contours at the target points). */
+function eyePixels(r: { data: Uint8Array; width: number; slots: Array<{ box: { x0: number; y0: number; x1: number; y1: number }; points: Float32Array }> }): Array<[number, number, number]> {
+  const s = r.slots[0], d = s.points, bw = s.box.x1 - s.box.x0, bh = s.box.y1 - s.box.y0;
+  const eye = new Float32Array(bw * bh);
+  for (const e of EYES) fillPolygon(eye, bw, bh, e.contour.map((i) => d[i * 3]), e.contour.map((i) => d[i * 3 + 1]), s.box.x0, s.box.y0);
+  const out: Array<[number, number, number]> = [];
+  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) {
+    if (!eye[y * bw + x]) continue;
+    const o = ((s.box.y0 + y) * r.width + s.box.x0 + x) * 3;
+    out.push([r.data[o], r.data[o + 1], r.data[o + 2]]);
+  }
+  return out;
+}
+
 describe('sharpness (scripts/eval/sharpness.ts)', () => {
   /** A w×h grey image with a vertical dark/light edge at x = w/2, blurred over `ramp` pixels. */
   const edge = (w: number, h: number, ramp: number): RgbImage => {
@@ -311,18 +326,7 @@ describe('sharpness (scripts/eval/sharpness.ts)', () => {
     const fr = (await loadStory('chuang')).frames[0];
     for (const face of faces.slice(0, 3)) {
       const r = fuseFrame(fr.image, fr.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })));
-      const s = r.slots[0], d = s.points, bw = s.box.x1 - s.box.x0, bh = s.box.y1 - s.box.y0;
-      const eye = new Float32Array(bw * bh);
-      for (const c of [[...RIGHT_EYE_UPPER, ...[...RIGHT_EYE_LOWER].reverse()], [...LEFT_EYE_UPPER, ...[...LEFT_EYE_LOWER].reverse()]]) {
-        fillPolygon(eye, bw, bh, c.map((i) => d[i * 3]), c.map((i) => d[i * 3 + 1]), s.box.x0, s.box.y0);
-      }
-      const v: number[] = [];
-      for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) {
-        if (!eye[y * bw + x]) continue;
-        const o = ((s.box.y0 + y) * r.width + s.box.x0 + x) * 3;
-        v.push(0.299 * r.data[o] + 0.587 * r.data[o + 1] + 0.114 * r.data[o + 2]);
-      }
-      v.sort((a, b) => a - b);
+      const v = eyePixels(r).map(([R, G, B]) => 0.299 * R + 0.587 * G + 0.114 * B).sort((a, b) => a - b);
       const p = (q: number) => v[Math.floor(q * (v.length - 1))];
       // light p90 over dark p10 inside the eyes: the photo-patch rendering of issue #4 gave 1.7–1.9
       // for sample3's three faces here, the drawn eyes 2.5–3.0
@@ -348,18 +352,7 @@ describe('sharpness (scripts/eval/sharpness.ts)', () => {
     const face = prepareFace(red, red.result.faces.reduce((best, f, i, all) => (Math.hypot(f.box[0] - analysis.result.faces[0].box[0], f.box[1] - analysis.result.faces[0].box[1]) < Math.hypot(all[best].box[0] - analysis.result.faces[0].box[0], all[best].box[1] - analysis.result.faces[0].box[1]) ? i : best), 0));
     const fr = (await loadStory('chuang')).frames[3];
     const r = fuseFrame(fr.image, fr.slots.map((slot) => ({ slot, face })));
-    const s = r.slots[0], d = s.points, bw = s.box.x1 - s.box.x0, bh = s.box.y1 - s.box.y0;
-    const eye = new Float32Array(bw * bh);
-    for (const c of [[...RIGHT_EYE_UPPER, ...[...RIGHT_EYE_LOWER].reverse()], [...LEFT_EYE_UPPER, ...[...LEFT_EYE_LOWER].reverse()]]) {
-      fillPolygon(eye, bw, bh, c.map((i) => d[i * 3]), c.map((i) => d[i * 3 + 1]), s.box.x0, s.box.y0);
-    }
-    const redness: number[] = [];
-    for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) {
-      if (!eye[y * bw + x]) continue;
-      const o = ((s.box.y0 + y) * r.width + s.box.x0 + x) * 3;
-      redness.push(r.data[o] - (r.data[o + 1] + r.data[o + 2]) / 2);
-    }
-    redness.sort((a, b) => a - b);
+    const redness = eyePixels(r).map(([R, G, B]) => R - (G + B) / 2).sort((a, b) => a - b);
     // painted in: 200 − 32 = 168; drawn before the pupil fix 145 at p98, with it 54 (the disc's rim)
     expect(redness[Math.floor(0.98 * (redness.length - 1))]).toBeLessThan(80);
   });
