@@ -8,6 +8,7 @@
  */
 import { AppError, type ErrorCode } from '../core/errors';
 import { sampleAffine } from '../core/image-decode';
+import { fillPolygon } from '../core/raster';
 import type { Point3 } from './face-landmarker';
 import type { Pose } from './face-pose';
 
@@ -26,6 +27,13 @@ export const MAX_PITCH_DEG = 30;
 export const MIN_SHARPNESS = 20;
 /** Mean luma (0–255) of the face crop below this TOO_DARK. */
 export const MIN_BRIGHTNESS = 45;
+/**
+ * Eyes hidden (sunglasses): the lighter eye's brightest tenth (p90 luma inside the lids) below this
+ * fraction of the skin's luma gives FACE_OCCLUDED. Open eyes show sclera or a lit iris at 0.51–2.2
+ * of the skin (glasses, dark skin, an eye in shadow, grey photos included); the two sunglasses
+ * portraits of ../shared/faces 0.22 and 0.28 (docs/face-analysis.md).
+ */
+export const MIN_EYE_LIGHT = 0.4;
 /**
  * A second face at least this fraction of the largest face's width competes for "the user";
  * smaller faces are bystanders and the largest face wins without asking.
@@ -47,6 +55,8 @@ export interface Quality {
   contrast: number;
   /** FaceMesh face-presence score. */
   presence: number;
+  /** The lighter eye's p90 luma inside its lids over the skin's median luma (low: sunglasses). */
+  eyeLight: number;
 }
 
 /** Indices of the face-oval silhouette in the 468 mesh (MediaPipe FACEMESH_FACE_OVAL). */
@@ -54,6 +64,46 @@ export const FACE_OVAL = [
   10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148,
   176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
 ];
+
+/** Eye contours (upper lid outer → inner, then the lower lid back) in the 468 mesh: image left, image right. */
+const EYE_CONTOURS = [
+  [33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7],
+  [263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249],
+];
+/** Skin sample points: cheeks, forehead, nose tip, beside the nostrils (below where lenses reach). */
+const SKIN_POINTS = [50, 280, 151, 4, 205, 425];
+
+/**
+ * How visible the eyes are: the lighter eye's p90 luma inside its lids over the skin's median luma.
+ * An open eye shows sclera (or a lit iris) near the skin's lightness or above; a dark lens keeps the
+ * whole eye far below it, whatever the skin's own tone.
+ */
+export function eyeLight(img: { data: Uint8Array; width: number; height: number }, points: readonly Point3[]): number {
+  const W = img.width, H = img.height, d = img.data;
+  const luma = (x: number, y: number) => {
+    const j = (Math.min(H - 1, Math.max(0, Math.round(y))) * W + Math.min(W - 1, Math.max(0, Math.round(x)))) * 3;
+    return 0.299 * d[j] + 0.587 * d[j + 1] + 0.114 * d[j + 2];
+  };
+  const skin: number[] = [];
+  for (const i of SKIN_POINTS) for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) skin.push(luma(points[i][0] + dx, points[i][1] + dy));
+  skin.sort((a, b) => a - b);
+  const skinL = Math.max(10, skin[skin.length >> 1]);
+  let best = 0;
+  for (const contour of EYE_CONTOURS) {
+    const xs = contour.map((i) => points[i][0]), ys = contour.map((i) => points[i][1]);
+    const x0 = Math.floor(Math.min(...xs)), y0 = Math.floor(Math.min(...ys));
+    const w = Math.ceil(Math.max(...xs)) - x0 + 1, h = Math.ceil(Math.max(...ys)) - y0 + 1;
+    if (w < 2 || h < 2 || w * h > 1 << 20) continue;
+    const inside = new Float32Array(w * h);
+    fillPolygon(inside, w, h, xs, ys, x0, y0);
+    const v: number[] = [];
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (inside[y * w + x] > 0.5) v.push(luma(x0 + x, y0 + y));
+    if (!v.length) continue;
+    v.sort((a, b) => a - b);
+    best = Math.max(best, v[Math.floor(0.9 * (v.length - 1))] / skinL);
+  }
+  return best;
+}
 
 /**
  * Measure one face. `points` are in working-image pixels (`img`); `scale` converts to original
@@ -130,6 +180,7 @@ export function measureQuality(
     brightness: r2(mean),
     contrast: r2(Math.sqrt(varG)),
     presence: Math.round(presence * 1000) / 1000,
+    eyeLight: r2(eyeLight(img, points)),
   };
 }
 
@@ -149,6 +200,8 @@ export function faceIssues(face: CheckableFace): ErrorCode[] {
   if (q.brightness < MIN_BRIGHTNESS) issues.push('TOO_DARK');
   // Darkness also flattens the Laplacian: report TOO_DARK alone, it is the cause to fix.
   else if (q.sharpness < MIN_SHARPNESS) issues.push('TOO_BLURRY');
+  // Both eyes behind dark lenses: the comic draws the eyes from the photo, and they carry the likeness.
+  if (q.eyeLight < MIN_EYE_LIGHT) issues.push('FACE_OCCLUDED');
   return issues;
 }
 

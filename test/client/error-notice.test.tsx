@@ -20,6 +20,7 @@ const EXPECTED: Record<ErrorCode, NextStep[]> = {
   FACE_TOO_SMALL: ['retake', 'choose'],
   FACE_EXCEEDS_BORDER: ['retake', 'choose'],
   POSE_TOO_LARGE: ['retake', 'choose'],
+  FACE_OCCLUDED: ['retake', 'choose'],
   TOO_BLURRY: ['retake', 'choose'],
   TOO_DARK: ['retake', 'choose'],
   CONTENT_REJECTED: ['choose'],

@@ -18,7 +18,7 @@ for (const name of ['Float32Array', 'Float64Array', 'Int8Array', 'Uint8Array', '
 }
 /* eslint-disable @typescript-eslint/no-var-requires */
 const { analyzeImage, requireFace } = require('../../engine/analysis/analyze') as typeof import('../../engine/analysis/analyze');
-const { checkPhoto, selectFace } = require('../../engine/analysis/photo-checks') as typeof import('../../engine/analysis/photo-checks');
+const { checkPhoto, selectFace, MIN_EYE_LIGHT } = require('../../engine/analysis/photo-checks') as typeof import('../../engine/analysis/photo-checks');
 const { releaseSessions } = require('../../engine/analysis/onnx-session') as typeof import('../../engine/analysis/onnx-session');
 const { AppError } = require('../../engine/core/errors') as typeof import('../../engine/core/errors');
 type AppError = import('../../engine/core/errors').AppError;
@@ -198,5 +198,32 @@ describe('face analysis on the fixture photos', () => {
     await refused(await sharp(crop).blur(5).jpeg().toBuffer(), 'TOO_BLURRY');
     // Cut through the middle of the face: ≈ a third of the face oval lies outside (limit 5 %).
     await refused(await sharp(crop).extract({ left: 0, top: 0, width: 560, height: 300 }).jpeg().toBuffer(), 'FACE_EXCEEDS_BORDER');
+  });
+
+  test('sunglasses: dark lenses over both eyes are refused as FACE_OCCLUDED; one eye covered is not', async () => {
+    const src = `${DEMO}/sample6.jpg`;
+    const crop = await sharp(src).extract({ left: 1300, top: 150, width: 560, height: 560 }).jpeg().toBuffer();
+    const a = await analyzeImage(crop);
+    expect(a.result.faces[0].quality.eyeLight).toBeGreaterThan(MIN_EYE_LIGHT + 0.3);
+    // Lenses drawn where this face's eyes are (mesh, original pixels): ellipses 1.5 eye widths
+    // across and 0.9 high, nearly black, as sunglasses are.
+    const m = a.internal.faces[0].mesh;
+    const lens = (outer: number, inner: number) => {
+      const [x0, y0] = m[outer], [x1, y1] = m[inner];
+      const w = Math.hypot(x1 - x0, y1 - y0);
+      return `<ellipse cx="${(x0 + x1) / 2}" cy="${(y0 + y1) / 2}" rx="${0.75 * w}" ry="${0.45 * w}" fill="rgb(22,22,26)"/>`;
+    };
+    const withLenses = async (lenses: string[]) => sharp(crop)
+      .composite([{ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="560" height="560">${lenses.join('')}</svg>`), left: 0, top: 0 }])
+      .jpeg({ quality: 92 }).toBuffer();
+    const both = (await analyzeImage(await withLenses([lens(33, 133), lens(263, 362)]))).result;
+    expect(both.faces).toHaveLength(1);
+    expect(both.faces[0].quality.eyeLight).toBeLessThan(MIN_EYE_LIGHT);
+    expect(() => checkPhoto(both.faces)).toThrow(expect.objectContaining({ code: 'FACE_OCCLUDED', message: expect.stringContaining('墨镜'), details: { faceIndex: 0, issues: ['FACE_OCCLUDED'] } }));
+    // One eye behind a patch (a wink, a shadow, a fringe): the other eye still shows, no refusal.
+    const one = (await analyzeImage(await withLenses([lens(33, 133)]))).result;
+    expect(one.faces).toHaveLength(1);
+    expect(one.faces[0].quality.eyeLight).toBeGreaterThan(MIN_EYE_LIGHT);
+    expect(() => checkPhoto(one.faces)).not.toThrow();
   });
 });
