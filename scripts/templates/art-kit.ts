@@ -670,9 +670,14 @@ function face(p: SlotPose, expr: Expression, glasses: boolean): string {
   const ey = -0.03 * W + fy;
   const sw = Math.max(3, W * 0.028);
   let s = '';
-  // blush
-  s += `<ellipse cx="${r1(fx - 0.29 * W)}" cy="${r1(0.16 * W + fy)}" rx="${r1(0.09 * W)}" ry="${r1(0.05 * W)}" fill="url(#ht-pink)"/>`;
-  s += `<ellipse cx="${r1(fx + 0.29 * W)}" cy="${r1(0.16 * W + fy)}" rx="${r1(0.09 * W)}" ry="${r1(0.05 * W)}" fill="url(#ht-pink)"/>`;
+  // blush, kept inside the face's outline (on a turned face the near cheek's blush reached over the
+  // outline and its pink dots showed on the ink line, drawn and fused alike)
+  const { rx } = faceGeometry(p);
+  const brx = 0.09 * W, reach = 0.9 * rx - sw;
+  for (const side of [-1, 1]) {
+    const cx = side * Math.min(side * (fx + side * 0.29 * W), reach - brx);
+    s += `<ellipse cx="${r1(cx)}" cy="${r1(0.16 * W + fy)}" rx="${r1(brx)}" ry="${r1(0.05 * W)}" fill="url(#ht-pink)"/>`;
+  }
   for (const side of [-1, 1]) {
     const x = fx + side * ex;
     const squash = 1 - 0.3 * Math.max(0, side * sx); // the far eye is narrower
