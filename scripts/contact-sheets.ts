@@ -27,10 +27,11 @@ import { esc, rawImage, slotCrop, textPng } from './lib/sheet';
 
 const ROOT = path.resolve(__dirname, '..');
 /** Skin tones, ages, glasses, a beard: light-skinned woman, bearded man with glasses, Black woman,
- *  East Asian woman, Black man in a cap, elderly man, elderly woman with glasses, East Asian man. */
+ *  East Asian woman, Black man in a cap, elderly man, elderly woman with glasses, East Asian woman with
+ *  hair across her face (the East Asian man of ../shared/faces wears sunglasses: FACE_OCCLUDED). */
 export const DEFAULT_PHOTOS = [
   'interfaces_cc0/001_1000.jpg', 'interfaces_cc0/016_500.jpg', 'interfaces_cc0/058_500.jpg', 'interfaces_cc0/081_500.jpg',
-  'interfaces_cc0/086_500.jpg', 'interfaces_cc0/028_1000.jpg', 'debian_python-matplotlib-data/grace_hopper.jpg', 'interfaces_cc0/048_500.jpg',
+  'interfaces_cc0/086_500.jpg', 'interfaces_cc0/028_1000.jpg', 'debian_python-matplotlib-data/grace_hopper.jpg', 'interfaces_cc0/054_500.jpg',
 ];
 /** Head-and-shoulders crop: side in face widths, centre below the face centre in face widths. */
 const HEAD_FACTOR = 2.2;
