@@ -5,8 +5,8 @@
 import fs from 'fs';
 import { analyzeImage } from '../../engine/analysis/analyze';
 import { prepareFace, CROP_FACE_WIDTH } from '../../engine/fusion/fuse';
-import { fillOcclusions, meshMirror } from '../../engine/fusion/face-occlusion';
-import { CANONICAL_MESH, MESH_POINTS, NON_SKIN_REGIONS } from '../../engine/fusion/canonical-mesh';
+import { fillOcclusions, meshMirror, farSideWeights } from '../../engine/fusion/face-occlusion';
+import { CANONICAL_MESH, MESH_POINTS, NON_SKIN_REGIONS, TRIANGLES, projectShape } from '../../engine/fusion/canonical-mesh';
 import { fillPolygon, type Planes } from '../../engine/core/raster';
 import { FIXTURE } from '../../scripts/eval-identity';
 
@@ -49,4 +49,51 @@ test('hair painted over one eye is replaced by the mirrored eye; a clean face st
   // A clean face: (almost) nothing replaced, and the painted area's far side untouched.
   const clean = copy(lab);
   expect(fillOcclusions(clean, points, face.stats.mean[0], CROP_FACE_WIDTH)).toBeLessThan(0.02);
+});
+
+/** The canonical mesh at a pose, in a 336 × 368 crop (face 240 px wide), as prepareFace's points. */
+function posed(yaw: number): Float32Array {
+  return projectShape(CANONICAL_MESH, { yaw, pitch: 0, roll: 0, width: CROP_FACE_WIDTH, center: [168, 184] });
+}
+
+test('the far side of a turned face is found on the half the nose turns towards; a frontal face has none', () => {
+  expect(Math.max(...farSideWeights(posed(0)))).toBeLessThan(0.05);
+  for (const yaw of [20, -20]) {
+    const p = posed(yaw), far = farSideWeights(p);
+    let farMax = 0, farSum = 0, nearSum = 0;
+    for (let v = 0; v < MESH_POINTS; v++) {
+      // which half of the face the vertex is on (the canonical face's x; the midline belongs to neither)
+      const x = CANONICAL_MESH[v * 3];
+      if (Math.abs(x) < 0.02) continue;
+      if (Math.sign(x) === Math.sign(yaw)) { farMax = Math.max(farMax, far[v]); farSum += far[v]; } else nearSum += far[v];
+    }
+    expect(farMax).toBe(1);
+    expect(farSum).toBeGreaterThan(50); // the far cheek, not a strip
+    // (one vertex at the mesh's open edge by the ear has an ill-defined normal)
+    expect(nearSum).toBeLessThan(0.02 * farSum);
+  }
+});
+
+test('hair over a turned face\'s near cheek is not filled from the far side (the background by the silhouette)', () => {
+  const w = 336, h = 368, points = posed(25), far = farSideWeights(points), m = meshMirror();
+  const lab: Planes = { c0: new Float32Array(w * h).fill(60), c1: new Float32Array(w * h).fill(12), c2: new Float32Array(w * h).fill(16), width: w, height: h };
+  // The far strip by the silhouette shows a light background (L 95); the mirror of that strip on
+  // the near cheek is covered by dark hair (L 10).
+  const strip = new Float32Array(w * h), hair = new Float32Array(w * h);
+  for (let t = 0; t < TRIANGLES.length / 3; t++) {
+    const tri = [TRIANGLES[t * 3], TRIANGLES[t * 3 + 1], TRIANGLES[t * 3 + 2]];
+    if (!tri.every((v) => far[v] > 0.9)) continue;
+    fillPolygon(strip, w, h, tri.map((v) => points[v * 3]), tri.map((v) => points[v * 3 + 1]));
+    fillPolygon(hair, w, h, tri.map((v) => points[m[v] * 3]), tri.map((v) => points[m[v] * 3 + 1]));
+  }
+  let n = 0;
+  for (let i = 0; i < w * h; i++) {
+    if (strip[i]) lab.c0[i] = 95;
+    if (hair[i]) { lab.c0[i] = 10; n++; }
+  }
+  expect(n).toBeGreaterThan(1000);
+  fillOcclusions(lab, points, 60, CROP_FACE_WIDTH);
+  let bright = 0;
+  for (let i = 0; i < w * h; i++) if (hair[i] && lab.c0[i] > 40) bright++;
+  expect(bright / n).toBeLessThan(0.02);
 });
