@@ -29,7 +29,7 @@ export const CROP_W = 336;
 export const CROP_H = 368;
 
 /** Defaults chosen by looking at results and by the identity measure (docs/fusion.md "Defaults"). */
-export const DEFAULT_SHAPE = 85;
+export const DEFAULT_SHAPE = 100;
 export const DEFAULT_FEATURES = 90;
 /**
  * Share of the user's own skin tone kept at features = 100: the rest moves towards the slot's
