@@ -126,8 +126,9 @@ test('a degraded copy of each sample3 face is closest to its own face among the 
 
 /**
  * Misses (a fused frame not closest to its own user among the 19) allowed per recogniser, in all
- * 96 frames and per person (of 32). Measured on the comic rendering of issue #11 (shape 85,
- * features 90): dlib 11 (9, 2, 0 per person), faceres 0 — skin detail from the unsmoothed L; before
+ * 96 frames and per person (of 32). Measured on the comic rendering of issue #11 (shape 100 and
+ * shape 85 alike, features 90): dlib 11 (9, 2, 0 per person), faceres 0 — skin detail from the
+ * unsmoothed L (a frontalised crop with a mirrored far side, not kept, gave dlib 22: 8, 14, 0); before
  * that dlib 15 (9, 6, 0), faceres 1 (1, 0, 0); the photo-patch rendering of
  * issue #4 gave dlib 21 (9, 0, 12) and faceres 1, and at features 60 dlib 39 and faceres 18.
  */
