@@ -18,7 +18,8 @@ import { targetPoints, warpFace } from './warp';
 import { faceMask, featherWidth, keepArtworkHair, FEATHER_FRACTION } from './face-mask';
 import { comicSource, drawComicFace, softKnee, inkCoverage, paintInk, type ComicSource } from './stylise';
 import { poissonBlend } from './poisson';
-import { fillOcclusions } from './face-occlusion';
+import { fillOcclusions, meshMirror } from './face-occlusion';
+import { estimatePose } from '../analysis/face-pose';
 import { SlotStyleSchema, type Slot, type SlotStyle } from './slot';
 import { AppError } from '../core/errors';
 import type { Analysis } from '../analysis/analyze';
@@ -111,18 +112,80 @@ export function prepareFace(analysis: Analysis, faceIndex = 0): PreparedFace {
   return { lab, points, shape, stats, faceWidth: CROP_FACE_WIDTH, faceIndex };
 }
 
+/** An aligned face crop: `lab` planes and its 468 × (x, y, z) points, with the pose-free shape it shows. */
+export interface FaceCrop {
+  lab: Planes;
+  points: Float32Array;
+  shape: Float32Array;
+}
+
 /**
- * Per-face cache of comic sources (smoothed base + feature detail, engine/fusion/stylise.ts comicSource),
- * one per smoothing level used by the templates. Derived from `lab` and `points` only, so stored
- * prepared faces need no new fields.
+ * A photo turned at least this far (degrees) is shown as its mirror image on slots turned the other
+ * way by at least MIRROR_SLOT_FROM: otherwise the slot's near side would be the photo's far side,
+ * squeezed into a sliver (with background or hair at the silhouette) and stretched back out two
+ * or three times — a light or dark patch on the cheek. Mirrored, the photo's near side is the
+ * slot's near side and the far side is squeezed again, as in the photo. People know their mirror
+ * image (a selfie preview is one), and both recognisers keep more likeness this way (docs/fusion.md
+ * "Third round"). 8°: where the far side's silhouette strip starts (face-occlusion.ts FAR_FROM).
  */
-const smoothCache = new WeakMap<PreparedFace, Map<number, ComicSource>>();
-function smoothedFor(face: PreparedFace, smoothing: number): ComicSource {
+export const MIRROR_PHOTO_FROM = 8;
+export const MIRROR_SLOT_FROM = 8;
+
+const yawCache = new WeakMap<PreparedFace, number>();
+/** The photo's head yaw (degrees, a slot's sign convention), from the crop's points (roll-free, scaled: yaw unchanged). */
+function photoYaw(face: PreparedFace): number {
+  let y = yawCache.get(face);
+  if (y === undefined) {
+    const p = face.points;
+    y = estimatePose(Array.from({ length: MESH_POINTS }, (_, i) => [p[i * 3], p[i * 3 + 1], p[i * 3 + 2]] as [number, number, number])).yaw;
+    yawCache.set(face, y);
+  }
+  return y;
+}
+
+const mirrorCache = new WeakMap<PreparedFace, FaceCrop>();
+/** The face as its mirror image: crop flipped left–right, points and shape through the mesh's mirror pairs. */
+function mirroredCrop(face: PreparedFace): FaceCrop {
+  let c = mirrorCache.get(face);
+  if (c) return c;
+  const { width: w, height: h } = face.lab;
+  const lab = newPlanes(w, h);
+  for (const k of ['c0', 'c1', 'c2'] as const) {
+    const src = face.lab[k], dst = lab[k];
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) dst[y * w + x] = src[y * w + (w - 1 - x)];
+  }
+  const m = meshMirror();
+  const points = new Float32Array(MESH_POINTS * 3), shape = new Float32Array(MESH_POINTS * 3);
+  for (let v = 0; v < MESH_POINTS; v++) {
+    const u = m[v];
+    points[v * 3] = w - 1 - face.points[u * 3]; points[v * 3 + 1] = face.points[u * 3 + 1]; points[v * 3 + 2] = face.points[u * 3 + 2];
+    shape[v * 3] = -face.shape[u * 3]; shape[v * 3 + 1] = face.shape[u * 3 + 1]; shape[v * 3 + 2] = face.shape[u * 3 + 2];
+  }
+  c = { lab, points, shape };
+  mirrorCache.set(face, c);
+  return c;
+}
+
+/** Which crop a slot warps from: the face as photographed, or its mirror image (MIRROR_PHOTO_FROM). */
+export function cropFor(face: PreparedFace, slot: Slot): FaceCrop {
+  if (slot.points) return face; // a photo template's own 468 points: no pose to compare
+  const py = photoYaw(face), sy = slot.pose.yaw ?? 0;
+  const opposite = Math.abs(py) >= MIRROR_PHOTO_FROM && Math.abs(sy) >= MIRROR_SLOT_FROM && Math.sign(py) !== Math.sign(sy);
+  return opposite ? mirroredCrop(face) : face;
+}
+
+/**
+ * Per-crop cache of comic sources (smoothed base + feature detail, engine/fusion/stylise.ts
+ * comicSource), one per smoothing level used by the templates. Derived from the crop's `lab` and
+ * `points` only, so stored prepared faces need no new fields.
+ */
+const smoothCache = new WeakMap<FaceCrop, Map<number, ComicSource>>();
+function smoothedFor(face: PreparedFace, crop: FaceCrop, smoothing: number): ComicSource {
   const key = Math.round(smoothing * 20) / 20;
-  let m = smoothCache.get(face);
-  if (!m) { m = new Map(); smoothCache.set(face, m); }
+  let m = smoothCache.get(crop);
+  if (!m) { m = new Map(); smoothCache.set(crop, m); }
   let p = m.get(key);
-  if (!p) { p = comicSource(face.lab, face.points, key, face.faceWidth, face.stats.mean); m.set(key, p); }
+  if (!p) { p = comicSource(crop.lab, crop.points, key, face.faceWidth, face.stats.mean); m.set(key, p); }
   return p;
 }
 
@@ -241,19 +304,20 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     const style: SlotStyle = SlotStyleSchema.parse(slot.style ?? {});
     let t = performance.now();
     // --- warp
-    const dst = targetPoints(slot, face.shape, face.points, shape);
+    const crop = cropFor(face, slot);
+    const dst = targetPoints(slot, crop.shape, crop.points, shape);
     const band = featherWidth(dst);
     const faceW = band / FEATHER_FRACTION;
     const box = boundsOf(dst, 3, null, 2, frame.width, frame.height);
     const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
     if (bw < 4 || bh < 4) continue;
-    const src = smoothedFor(face, style.smoothing);
+    const src = smoothedFor(face, crop, style.smoothing);
     const n = bw * bh;
     const lab: Planes = { c0: scratch('lab0', n, false), c1: scratch('lab1', n, false), c2: scratch('lab2', n, false), width: bw, height: bh };
     const detail = scratch('detail', n);
     const inkField = scratch('ink-field', n);
     const cover = new Uint8Array(n);
-    warpFace(src.planes, face.points, dst, box, lab, cover, [{ src: src.detail, out: detail }, { src: src.ink, out: inkField }]);
+    warpFace(src.planes, crop.points, dst, box, lab, cover, [{ src: src.detail, out: detail }, { src: src.ink, out: inkField }]);
     const mask = faceMask(dst, box, band, cover);
     let browTop = Infinity;
     for (const i of BROW_TOP) browTop = Math.min(browTop, dst[i * 3 + 1]);
