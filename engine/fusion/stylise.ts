@@ -40,8 +40,9 @@ export function smoothFace(src: Planes, smoothing: number, faceWidth: number): P
  *    the person's own skin on light and dark skin alike.
  *  - **ink**: the user's own edges, an XDoG-style difference of Gaussians of the same L, relative
  *    to the local mean (negative on the dark side of an edge: lash lines, the lid crease, the lip
- *    line, nostrils, glasses). Thresholded per frame into ink lines, so the lines come from the
- *    person's face, not from a template.
+ *    line, nostrils, glasses). Thresholded per frame into opaque ink lines, so the lines come from
+ *    the person's face, not from a template; fainter edges count inside the features (eyes, brows,
+ *    lips) than on the skin, so those read inked and wrinkles and stubble do not.
  *  - **eyes**: where each iris sits (for the catchlight a comic eye has).
  * Hair across the face, a hand or a hard shadow outside the features (occluders: areas far darker
  * than the skin) is repainted as skin in all of these, not drawn as a dark blotch.
@@ -224,7 +225,8 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
     if (d > 0) d *= 0.5 + 0.5 * f;
     detail[i] = d * (1 - o);
     const edge = inner[i] < 0.6 ? 0 : inner[i] >= 0.9 ? 1 : (inner[i] - 0.6) / 0.3;
-    ink[i] = ((g1[i] - g2[i]) / Math.max(15, g2[i])) * (1 - o) * edge;
+    const featureGain = INK_THRESHOLD / (INK_THRESHOLD + f * (FEATURE_INK_THRESHOLD - INK_THRESHOLD));
+    ink[i] = ((g1[i] - g2[i]) / Math.max(15, g2[i])) * (1 - o) * edge * featureGain;
     if (b < mL) b = mL - lim * Math.tanh((mL - b) / lim);
     base[i] = b;
     const k = SKIN_CHROMA_KEEP * (1 - o);
@@ -327,8 +329,19 @@ const WHITE_FROM = -0.12;
 const WHITE_LIFT = 0.15;
 /** Lightest a drawn eye white or tooth gets (L). */
 const WHITE_L = 94;
-/** Ink threshold on the relative difference of Gaussians (negative side). */
+/** Ink threshold on the relative difference of Gaussians (negative side), per frame. */
 export const INK_THRESHOLD = 0.07;
+/**
+ * The same threshold inside the features (eyes, brows, lips; comicSource scales their ink so the
+ * one per-frame threshold applies): a lash line, a brow or a lip line is drawn from fainter edges
+ * than a cheek is, so features read inked while wrinkles, stubble and pores stay tone. Measured on
+ * ../shared/faces (docs/fusion.md "Fourth round"): 0.04 inks the lids, brows and lip lines (dlib
+ * rank-1 98.2 → 97.8 %, faceres 99.6 → 100 %); one threshold of 0.04–0.02 everywhere inked
+ * wrinkles and stubble as scribbles and cost dlib 0.7–2.5 points.
+ */
+export const FEATURE_INK_THRESHOLD = 0.04;
+/** Slot `ink` from which the user's lines are opaque (templates use 0.65–0.75): a grey line reads as dirt. */
+export const FACE_INK_FULL = 0.6;
 
 /** Clamp-to-[0, 1] ramp of `d` over one pixel's worth of change `g` (antialiased threshold). */
 const ramp = (d: number, g: number) => { const t = d / (g > 0.004 ? g : 0.004) + 0.5; return t <= 0 ? 0 : t >= 1 ? 1 : t; };
@@ -352,6 +365,7 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
   const { eyes, mouth } = featureMasks(p.dst, box, bw, bh);
   const step = p.bands > 0 ? BAND_RANGE / p.bands : 0;
   const [iL, ia, ib] = p.inkLab;
+  const lineAlpha = Math.min(1, p.ink / FACE_INK_FULL);
   const c = p.centre;
   // relative tone of every pixel first (its gradient antialiases the thresholds)
   const rel = scratch('comic-rel', n, false);
@@ -375,11 +389,12 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
         const k = Math.min(1, (e + m) * 1.5);
         A[i] *= 1 - 0.85 * k; B[i] *= 1 - 0.85 * k;
       }
-      // the user's own edges as ink lines
+      // the user's own edges as ink lines; none inside the mouth opening (the gaps between teeth
+      // would read as dirty teeth; the lips' own lines are at its edge)
       const kv = ink[i];
-      if (p.ink > 0 && kv < -INK_THRESHOLD * 0.5) {
+      if (lineAlpha > 0 && kv < -INK_THRESHOLD * 0.5 && m < 1) {
         const gk = 0.5 * (Math.abs(ink[xr] - ink[xl]) + Math.abs(ink[yd] - ink[yu]));
-        const a = p.ink * ramp(-INK_THRESHOLD - kv, gk);
+        const a = lineAlpha * (1 - m) * ramp(-INK_THRESHOLD - kv, gk);
         l += a * (iL - l); A[i] += a * (ia - A[i]); B[i] += a * (ib - B[i]);
       }
       L[i] = l;

@@ -1,0 +1,77 @@
+/**
+ * The user's own ink lines (engine/fusion/stylise.ts): fainter edges are inked inside the features
+ * than on the skin, lines are opaque at the templates' ink strength, and the gaps between teeth are
+ * not inked. Synthetic inputs on the canonical mesh, so each case is built to trigger exactly one rule.
+ */
+import { CANONICAL_MESH, projectShape, LIPS_INNER_LOWER, RIGHT_BROW_UPPER, RIGHT_BROW_LOWER } from '../../engine/fusion/canonical-mesh';
+import { comicSource, drawComicFace, INK_THRESHOLD, type ComicDrawParams } from '../../engine/fusion/stylise';
+import { newPlanes, type Planes } from '../../engine/core/raster';
+
+const W = 320, H = 340, FACE = 240;
+const SKIN: [number, number, number] = [70, 12, 14];
+const points = projectShape(CANONICAL_MESH, { center: [W / 2, H / 2], width: FACE, yaw: 0, pitch: 0, roll: 0 });
+const pt = (i: number) => [points[i * 3], points[i * 3 + 1]];
+const mid = (idx: readonly number[]) => idx.reduce((s, i) => [s[0] + pt(i)[0] / idx.length, s[1] + pt(i)[1] / idx.length], [0, 0]);
+
+/** Uniform skin with a 2-px horizontal line `depth` L units darker, `len` px long, centred at (cx, cy). */
+function skinWithLines(lines: Array<{ cx: number; cy: number }>, depth: number, len = 28): Planes {
+  const p = newPlanes(W, H);
+  p.c0.fill(SKIN[0]); p.c1.fill(SKIN[1]); p.c2.fill(SKIN[2]);
+  for (const { cx, cy } of lines) {
+    for (let y = Math.round(cy) - 1; y <= Math.round(cy); y++) for (let x = Math.round(cx - len / 2); x < Math.round(cx + len / 2); x++) p.c0[y * W + x] -= depth;
+  }
+  return p;
+}
+const minAlong = (ink: Float32Array, cx: number, cy: number, len = 20) => {
+  let m = 0;
+  for (let y = Math.round(cy) - 3; y <= Math.round(cy) + 3; y++) for (let x = Math.round(cx - len / 2); x < Math.round(cx + len / 2); x++) m = Math.min(m, ink[y * W + x]);
+  return m;
+};
+
+test('a faint line is inked in a brow but stays tone on the cheek', () => {
+  const [bx, by] = mid([...RIGHT_BROW_UPPER, ...RIGHT_BROW_LOWER]);
+  const [cx, cy] = pt(50); // the right cheek, far from every feature
+  const src = comicSource(skinWithLines([{ cx: bx, cy: by }, { cx, cy }], 18), points, 0.6, FACE, SKIN);
+  const brow = minAlong(src.ink, bx, by), cheek = minAlong(src.ink, cx, cy);
+  // An 18-L line's relative difference of Gaussians is ≈ 0.05 in the brow: under the skin's
+  // threshold (0.07), over the features' (0.04) — inked only because it is in a feature.
+  expect(brow).toBeLessThan(-INK_THRESHOLD);
+  // On the cheek the skin's own smoothing and threshold keep it tone
+  expect(cheek).toBeGreaterThan(-INK_THRESHOLD);
+  // nothing else on the face is inked
+  const blank = comicSource(skinWithLines([], 0), points, 0.6, FACE, SKIN);
+  expect(Math.min(...blank.ink)).toBeGreaterThan(-INK_THRESHOLD / 2);
+});
+
+describe('drawComicFace: the ink lines', () => {
+  // A box around the mouth with the mouth opened 12 px, a strong dark line (ink −0.3) across it
+  const dst = Float32Array.from(points);
+  for (const i of LIPS_INNER_LOWER.slice(1, -1)) dst[i * 3 + 1] += 12;
+  const [mx, my] = mid([13, 14]);
+  const mouthY = (dst[13 * 3 + 1] + dst[14 * 3 + 1]) / 2;
+  const box = { x0: Math.round(mx - 60), y0: Math.round(my - 50), x1: Math.round(mx + 60), y1: Math.round(my + 70) };
+  const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
+  const lineX = Math.round(mx) - box.x0;
+  const draw = (ink: number) => {
+    const lab = newPlanes(bw, bh);
+    lab.c0.fill(SKIN[0]); lab.c1.fill(SKIN[1]); lab.c2.fill(SKIN[2]);
+    const field = new Float32Array(bw * bh);
+    for (let y = 0; y < bh; y++) for (let x = lineX - 1; x <= lineX + 1; x++) field[y * bw + x] = -0.3;
+    const params: ComicDrawParams = { bands: 4, centre: SKIN[0], inkLab: [15, 0, 0], ink, dst, eyes: [] };
+    drawComicFace(lab, new Float32Array(bw * bh), field, box, new Float32Array(bw * bh).fill(1), params);
+    return (y: number) => lab.c0[Math.round(y - box.y0) * bw + lineX];
+  };
+
+  test('opaque at the templates\' ink strength, off at ink 0', () => {
+    const L = draw(0.7);
+    expect(Math.abs(L(box.y0 + 10) - 15)).toBeLessThan(1); // above the mouth: the ink colour itself
+    expect(Math.abs(L(box.y1 - 10) - 15)).toBeLessThan(1); // below it
+    const off = draw(0);
+    expect(off(box.y0 + 10)).toBeGreaterThan(50);
+  });
+
+  test('not inside the mouth opening (no dark gaps between teeth)', () => {
+    const L = draw(0.7);
+    expect(L(mouthY)).toBeGreaterThan(50);
+  });
+});
