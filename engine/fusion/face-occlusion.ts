@@ -169,7 +169,7 @@ export function farSideWeights(photoPoints: Float32Array): Float32Array {
 }
 
 /** Per-vertex values painted over the mesh's triangles (each triangle its vertices' mean). */
-function paintVertices(values: Float32Array, points: Float32Array, w: number, h: number): Float32Array {
+export function paintVertices(values: Float32Array, points: Float32Array, w: number, h: number): Float32Array {
   const out = new Float32Array(w * h);
   for (let t = 0; t < TRIANGLES.length / 3; t++) {
     const a = TRIANGLES[t * 3], b = TRIANGLES[t * 3 + 1], c = TRIANGLES[t * 3 + 2];

@@ -5,6 +5,7 @@
  */
 import { INK_STROKES, INK_FILLS, NON_SKIN_REGIONS, FACE_OVAL, RIGHT_EYE_UPPER, RIGHT_EYE_LOWER, LEFT_EYE_UPPER, LEFT_EYE_LOWER, LIPS_INNER_UPPER, LIPS_INNER_LOWER } from './canonical-mesh';
 import { boxBlur, fillPolygon, scratch, releaseScratch, newPlanes, type Planes, type Rect } from '../core/raster';
+import { farSideWeights, paintVertices } from './face-occlusion';
 
 /**
  * Guided filter (He et al. 2010), self-guided on L: q = a·L + b with a = σ²/(σ² + ε), box filters
@@ -202,6 +203,9 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   const re = Math.max(2, Math.round(faceWidth / 30));
   const inner = boxBlur(oval, w, h, re, scratch('cs-inner', n, false), tmp);
   const ink = new Float32Array(n);
+  // A turned face's far side (the silhouette, with background or hair beyond it) keeps the skin's
+  // ink threshold even in its features: a squeezed far eye's surroundings inked as black blobs.
+  const far = paintVertices(farSideWeights(points), points, w, h);
   const detail = new Float32Array(n);
   const base = sm.c0;
   const lim = BASE_SHADOW_LIMIT;
@@ -225,7 +229,7 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
     if (d > 0) d *= 0.5 + 0.5 * f;
     detail[i] = d * (1 - o);
     const edge = inner[i] < 0.6 ? 0 : inner[i] >= 0.9 ? 1 : (inner[i] - 0.6) / 0.3;
-    const featureGain = INK_THRESHOLD / (INK_THRESHOLD + f * (FEATURE_INK_THRESHOLD - INK_THRESHOLD));
+    const featureGain = INK_THRESHOLD / (INK_THRESHOLD + f * (1 - far[i]) * (FEATURE_INK_THRESHOLD - INK_THRESHOLD));
     ink[i] = ((g1[i] - g2[i]) / Math.max(15, g2[i])) * (1 - o) * edge * featureGain;
     if (b < mL) b = mL - lim * Math.tanh((mL - b) / lim);
     base[i] = b;
@@ -329,6 +333,11 @@ const WHITE_FROM = -0.12;
 const WHITE_LIFT = 0.15;
 /** Lightest a drawn eye white or tooth gets (L). */
 const WHITE_L = 94;
+/**
+ * Darkest a drawn eye white or tooth gets (L): relative to a dark skin they came out grey (L ≈ 50
+ * on 066), the eyes read dull; a comic eye white is white on every skin.
+ */
+export const WHITE_MIN_L = 80;
 /** Ink threshold on the relative difference of Gaussians (negative side), per frame. */
 export const INK_THRESHOLD = 0.07;
 /**
@@ -385,6 +394,8 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
       let l = c * (1 + q);
       if (q > 0 && e + m > 0) {
         if (l > WHITE_L) l = WHITE_L;
+        // at least WHITE_MIN_L from the first band above the skin: on dark skin too
+        if (l < WHITE_MIN_L) l += Math.min(1, q / (step || BAND_RANGE / 4)) * Math.min(1, e + m) * (WHITE_MIN_L - l);
         // eye whites and teeth are neutral
         const k = Math.min(1, (e + m) * 1.5);
         A[i] *= 1 - 0.85 * k; B[i] *= 1 - 0.85 * k;

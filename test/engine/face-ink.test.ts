@@ -3,22 +3,25 @@
  * than on the skin, lines are opaque at the templates' ink strength, and the gaps between teeth are
  * not inked. Synthetic inputs on the canonical mesh, so each case is built to trigger exactly one rule.
  */
-import { CANONICAL_MESH, projectShape, LIPS_INNER_LOWER, RIGHT_BROW_UPPER, RIGHT_BROW_LOWER } from '../../engine/fusion/canonical-mesh';
-import { comicSource, drawComicFace, INK_THRESHOLD, type ComicDrawParams } from '../../engine/fusion/stylise';
+import { CANONICAL_MESH, projectShape, LIPS_INNER_LOWER, RIGHT_BROW_UPPER, RIGHT_BROW_LOWER, LEFT_BROW_UPPER, LEFT_BROW_LOWER } from '../../engine/fusion/canonical-mesh';
+import { comicSource, drawComicFace, INK_THRESHOLD, WHITE_MIN_L, EYES, type ComicDrawParams } from '../../engine/fusion/stylise';
 import { newPlanes, type Planes } from '../../engine/core/raster';
 
 const W = 320, H = 340, FACE = 240;
 const SKIN: [number, number, number] = [70, 12, 14];
-const points = projectShape(CANONICAL_MESH, { center: [W / 2, H / 2], width: FACE, yaw: 0, pitch: 0, roll: 0 });
-const pt = (i: number) => [points[i * 3], points[i * 3 + 1]];
-const mid = (idx: readonly number[]) => idx.reduce((s, i) => [s[0] + pt(i)[0] / idx.length, s[1] + pt(i)[1] / idx.length], [0, 0]);
+const facing = (yaw: number) => projectShape(CANONICAL_MESH, { center: [W / 2, H / 2], width: FACE, yaw, pitch: 0, roll: 0 });
+const points = facing(0);
+const ptOf = (p: Float32Array, i: number) => [p[i * 3], p[i * 3 + 1]];
+const pt = (i: number) => ptOf(points, i);
+const midOf = (p: Float32Array, idx: readonly number[]) => idx.reduce((s, i) => [s[0] + ptOf(p, i)[0] / idx.length, s[1] + ptOf(p, i)[1] / idx.length], [0, 0]);
+const mid = (idx: readonly number[]) => midOf(points, idx);
 
 /** Uniform skin with a 2-px horizontal line `depth` L units darker, `len` px long, centred at (cx, cy). */
-function skinWithLines(lines: Array<{ cx: number; cy: number }>, depth: number, len = 28): Planes {
+function skinWithLines(lines: Array<{ cx: number; cy: number; len?: number }>, depth: number, len = 28): Planes {
   const p = newPlanes(W, H);
   p.c0.fill(SKIN[0]); p.c1.fill(SKIN[1]); p.c2.fill(SKIN[2]);
-  for (const { cx, cy } of lines) {
-    for (let y = Math.round(cy) - 1; y <= Math.round(cy); y++) for (let x = Math.round(cx - len / 2); x < Math.round(cx + len / 2); x++) p.c0[y * W + x] -= depth;
+  for (const { cx, cy, len: l = len } of lines) {
+    for (let y = Math.round(cy) - 1; y <= Math.round(cy); y++) for (let x = Math.round(cx - l / 2); x < Math.round(cx + l / 2); x++) p.c0[y * W + x] -= depth;
   }
   return p;
 }
@@ -41,6 +44,22 @@ test('a faint line is inked in a brow but stays tone on the cheek', () => {
   // nothing else on the face is inked
   const blank = comicSource(skinWithLines([], 0), points, 0.6, FACE, SKIN);
   expect(Math.min(...blank.ink)).toBeGreaterThan(-INK_THRESHOLD / 2);
+});
+
+test('on a turned face the far brow keeps the skin\'s threshold (its surroundings are squeezed background)', () => {
+  for (const yaw of [35, -35]) {
+    const p = facing(yaw);
+    const brows = [midOf(p, [...RIGHT_BROW_UPPER, ...RIGHT_BROW_LOWER]), midOf(p, [...LEFT_BROW_UPPER, ...LEFT_BROW_LOWER])];
+    const src = comicSource(skinWithLines(brows.map(([cx, cy]) => ({ cx, cy, len: 14 })), 23), p, 0.6, FACE, SKIN);
+    // 23 L: inked in either brow by the features' threshold alone (far −0.082), so only the far
+    // side rule keeps the far one out (−0.065)
+    const ink = brows.map(([cx, cy]) => minAlong(src.ink, cx, cy, 10));
+    // the far brow is the one nearer the silhouette: image right for a positive yaw here
+    const farIsRight = brows[0][0] > brows[1][0] === yaw > 0;
+    const [far, near] = farIsRight ? [ink[0], ink[1]] : [ink[1], ink[0]];
+    expect(near).toBeLessThan(-INK_THRESHOLD);
+    expect(far).toBeGreaterThan(-INK_THRESHOLD);
+  }
 });
 
 describe('drawComicFace: the ink lines', () => {
@@ -74,4 +93,23 @@ describe('drawComicFace: the ink lines', () => {
     const L = draw(0.7);
     expect(L(mouthY)).toBeGreaterThan(50);
   });
+});
+
+test('eye whites are drawn white on dark skin too', () => {
+  const dark = 35;
+  const e = EYES[0];
+  const [ex, ey] = mid([e.outer, e.inner]);
+  const box = { x0: Math.round(ex - 40), y0: Math.round(ey - 30), x1: Math.round(ex + 40), y1: Math.round(ey + 30) };
+  const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
+  const lab = newPlanes(bw, bh);
+  lab.c0.fill(dark); lab.c1.fill(10); lab.c2.fill(12);
+  // the eye's white, as a dark-skinned photo has it: 60 % lighter than the skin (L 56)
+  const detail = new Float32Array(bw * bh).fill(0.6);
+  const params: ComicDrawParams = { bands: 4, centre: dark, inkLab: [15, 0, 0], ink: 0.7, dst: points, eyes: [] };
+  drawComicFace(lab, detail, new Float32Array(bw * bh), box, new Float32Array(bw * bh).fill(1), params);
+  const white = lab.c0[Math.round(ey - box.y0) * bw + Math.round(ex - box.x0)];
+  expect(white).toBeGreaterThan(75); // not L 56, its tone relative to the skin
+  expect(white).toBeGreaterThanOrEqual(WHITE_MIN_L - 0.5);
+  // the skin beside the eye keeps its own (banded) tone
+  expect(lab.c0[2 * bw + 2]).toBeLessThan(65);
 });
