@@ -3,7 +3,7 @@
  * and nose stay), soft tone bands (cel shading), and ink lines drawn along the mesh contours so the
  * likeness — the shapes of the user's eyes, brows, mouth and jaw — survives the flattening.
  */
-import { INK_STROKES, INK_FILLS, NON_SKIN_REGIONS, FACE_OVAL, RIGHT_EYE_UPPER, RIGHT_EYE_LOWER, LEFT_EYE_UPPER, LEFT_EYE_LOWER, LIPS_INNER_UPPER, LIPS_INNER_LOWER } from './canonical-mesh';
+import { NOSE_BOTTOM, INK_STROKES, INK_FILLS, NON_SKIN_REGIONS, FACE_OVAL, RIGHT_EYE_UPPER, RIGHT_EYE_LOWER, LEFT_EYE_UPPER, LEFT_EYE_LOWER, LIPS_INNER_UPPER, LIPS_INNER_LOWER } from './canonical-mesh';
 import { boxBlur, fillPolygon, scratch, releaseScratch, newPlanes, type Planes, type Rect } from '../core/raster';
 import { farSideWeights, paintVertices } from './face-occlusion';
 
@@ -206,6 +206,12 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   // A turned face's far side (the silhouette, with background or hair beyond it) keeps the skin's
   // ink threshold even in its features: a squeezed far eye's surroundings inked as black blobs.
   const far = paintVertices(farSideWeights(points), points, w, h);
+  // The nostrils and the nose's base are inked like a feature: a band over the nose-bottom line
+  // (the crop is upright), softened.
+  const nose = scratch('cs-nose', n);
+  const up = NOSTRIL_BAND * faceWidth, xs = NOSE_BOTTOM.map((i) => points[i * 3]), ys = NOSE_BOTTOM.map((i) => points[i * 3 + 1]);
+  fillPolygon(nose, w, h, [...xs, ...[...xs].reverse()], [...ys.map((y) => y + 0.3 * up), ...[...ys].reverse().map((y) => y - up)]);
+  const noseSoft = blur2(nose, Math.max(1, Math.round(faceWidth / 60)), 'cs-nose-soft');
   const detail = new Float32Array(n);
   const base = sm.c0;
   const lim = BASE_SHADOW_LIMIT;
@@ -229,7 +235,7 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
     if (d > 0) d *= 0.5 + 0.5 * f;
     detail[i] = d * (1 - o);
     const edge = inner[i] < 0.6 ? 0 : inner[i] >= 0.9 ? 1 : (inner[i] - 0.6) / 0.3;
-    const featureGain = INK_THRESHOLD / (INK_THRESHOLD + f * (1 - far[i]) * (FEATURE_INK_THRESHOLD - INK_THRESHOLD));
+    const featureGain = INK_THRESHOLD / (INK_THRESHOLD + Math.max(f, noseSoft[i]) * (1 - far[i]) * (FEATURE_INK_THRESHOLD - INK_THRESHOLD));
     ink[i] = ((g1[i] - g2[i]) / Math.max(15, g2[i])) * (1 - o) * edge * featureGain;
     if (b < mL) b = mL - lim * Math.tanh((mL - b) / lim);
     base[i] = b;
@@ -341,7 +347,7 @@ export const WHITE_MIN_L = 80;
 /** Ink threshold on the relative difference of Gaussians (negative side), per frame. */
 export const INK_THRESHOLD = 0.07;
 /**
- * The same threshold inside the features (eyes, brows, lips; comicSource scales their ink so the
+ * The same threshold inside the features (eyes, brows, lips, nostrils; comicSource scales their ink so the
  * one per-frame threshold applies): a lash line, a brow or a lip line is drawn from fainter edges
  * than a cheek is, so features read inked while wrinkles, stubble and pores stay tone. Measured on
  * ../shared/faces (docs/fusion.md "Fourth round"): 0.04 inks the lids, brows and lip lines (dlib
@@ -349,6 +355,12 @@ export const INK_THRESHOLD = 0.07;
  * wrinkles and stubble as scribbles and cost dlib 0.7–2.5 points.
  */
 export const FEATURE_INK_THRESHOLD = 0.04;
+/**
+ * Height over the nose-bottom line (face widths; 0.3 of it below) inked with the features'
+ * threshold: the nostrils and the nose's base (dlib 97.5 → 97.6 %, slots turned 15–22° 95.2 →
+ * 95.5 %; faceres 100 %).
+ */
+export const NOSTRIL_BAND = 0.08;
 /** Slot `ink` from which the user's lines are opaque (templates use 0.65–0.75): a grey line reads as dirt. */
 export const FACE_INK_FULL = 0.6;
 

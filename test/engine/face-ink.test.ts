@@ -3,7 +3,7 @@
  * than on the skin, lines are opaque at the templates' ink strength, and the gaps between teeth are
  * not inked. Synthetic inputs on the canonical mesh, so each case is built to trigger exactly one rule.
  */
-import { CANONICAL_MESH, projectShape, LIPS_INNER_LOWER, RIGHT_BROW_UPPER, RIGHT_BROW_LOWER, LEFT_BROW_UPPER, LEFT_BROW_LOWER } from '../../engine/fusion/canonical-mesh';
+import { CANONICAL_MESH, projectShape, NOSE_BOTTOM, LIPS_INNER_LOWER, RIGHT_BROW_UPPER, RIGHT_BROW_LOWER, LEFT_BROW_UPPER, LEFT_BROW_LOWER } from '../../engine/fusion/canonical-mesh';
 import { comicSource, drawComicFace, INK_THRESHOLD, WHITE_MIN_L, EYES, type ComicDrawParams } from '../../engine/fusion/stylise';
 import { newPlanes, type Planes } from '../../engine/core/raster';
 
@@ -39,6 +39,11 @@ test('a faint line is inked in a brow but stays tone on the cheek', () => {
   // An 18-L line's relative difference of Gaussians is ≈ 0.05 in the brow: under the skin's
   // threshold (0.07), over the features' (0.04) — inked only because it is in a feature.
   expect(brow).toBeLessThan(-INK_THRESHOLD);
+  // the nose's base counts as a feature too: a nostril's edge (30 L: after the skin's smoothing
+  // ≈ 0.05, inked only by the features' threshold)
+  const [nx, ny] = mid(NOSE_BOTTOM);
+  const nostril = comicSource(skinWithLines([{ cx: nx, cy: ny - 0.03 * FACE, len: 16 }], 30), points, 0.6, FACE, SKIN);
+  expect(minAlong(nostril.ink, nx, ny - 0.03 * FACE, 10)).toBeLessThan(-INK_THRESHOLD);
   // On the cheek the skin's own smoothing and threshold keep it tone
   expect(cheek).toBeGreaterThan(-INK_THRESHOLD);
   // nothing else on the face is inked
