@@ -6,6 +6,7 @@
 import { CANONICAL_MESH, projectShape, NOSE_BOTTOM, LIPS_INNER_LOWER, RIGHT_BROW_UPPER, RIGHT_BROW_LOWER, LEFT_BROW_UPPER, LEFT_BROW_LOWER } from '../../engine/fusion/canonical-mesh';
 import { comicSource, drawComicFace, INK_THRESHOLD, WHITE_MIN_L, EYES, type ComicDrawParams } from '../../engine/fusion/stylise';
 import { newPlanes, type Planes } from '../../engine/core/raster';
+import { farSideWeights } from '../../engine/fusion/face-occlusion';
 
 const W = 320, H = 340, FACE = 240;
 const SKIN: [number, number, number] = [70, 12, 14];
@@ -117,4 +118,21 @@ test('eye whites are drawn white on dark skin too', () => {
   expect(white).toBeGreaterThanOrEqual(WHITE_MIN_L - 0.5);
   // the skin beside the eye keeps its own (banded) tone
   expect(lab.c0[2 * bw + 2]).toBeLessThan(65);
+});
+
+test('a turned face\'s far cheek is drawn in the skin\'s flat tone; the near cheek keeps its light', () => {
+  const p = facing(30);
+  const far = farSideWeights(p);
+  const [farV, nearV] = far[50] > far[280] ? [50, 280] : [280, 50];
+  expect(far[farV]).toBeGreaterThan(0.5);
+  expect(far[nearV]).toBe(0);
+  // the same light patch (a background sliver, a lit spot) on both cheeks
+  const src = newPlanes(W, H);
+  src.c0.fill(SKIN[0]); src.c1.fill(SKIN[1]); src.c2.fill(SKIN[2]);
+  const patch = (v: number) => { const [cx, cy] = ptOf(p, v); for (let y = Math.round(cy) - 8; y < Math.round(cy) + 8; y++) for (let x = Math.round(cx) - 8; x < Math.round(cx) + 8; x++) src.c0[y * W + x] += 25; };
+  patch(farV); patch(nearV);
+  const out = comicSource(src, p, 0.6, FACE, SKIN);
+  const tone = (v: number) => { const [x, y] = ptOf(p, v).map(Math.round); const i = y * W + x; return out.planes.c0[i] * (1 + out.detail[i]); };
+  expect(tone(nearV)).toBeGreaterThan(SKIN[0] + 5);
+  expect(Math.abs(tone(farV) - SKIN[0])).toBeLessThan(2);
 });
