@@ -6,6 +6,7 @@
 import { NOSE_BOTTOM, INK_STROKES, INK_FILLS, NON_SKIN_REGIONS, FACE_OVAL, RIGHT_EYE_UPPER, RIGHT_EYE_LOWER, LEFT_EYE_UPPER, LEFT_EYE_LOWER, LIPS_INNER_UPPER, LIPS_INNER_LOWER } from './canonical-mesh';
 import { boxBlur, fillPolygon, scratch, releaseScratch, newPlanes, type Planes, type Rect } from '../core/raster';
 import { farSideWeights, paintVertices } from './face-occlusion';
+import { estimatePose } from '../analysis/face-pose';
 
 /**
  * Guided filter (He et al. 2010), self-guided on L: q = a·L + b with a = σ²/(σ² + ε), box filters
@@ -207,6 +208,8 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   // the skin's ink threshold (a squeezed far eye's surroundings inked as black blobs), its skin is
   // drawn flat (below).
   const far = paintVertices(farSideWeights(points), points, w, h);
+  const yaw = Math.abs(estimatePose(Array.from({ length: points.length / 3 }, (_, i) => [points[i * 3], points[i * 3 + 1], points[i * 3 + 2]] as [number, number, number])).yaw);
+  const flatGate = Math.min(1, Math.max(0, (yaw - FAR_FLAT_FROM) / (FAR_FLAT_FULL - FAR_FLAT_FROM)));
   // The nostrils and the nose's base are inked like a feature: a band over the nose-bottom line
   // (the crop is upright), softened.
   const nose = scratch('cs-nose', n);
@@ -239,10 +242,8 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
     const featureGain = INK_THRESHOLD / (INK_THRESHOLD + Math.max(f, noseSoft[i]) * (1 - far[i]) * (FEATURE_INK_THRESHOLD - INK_THRESHOLD));
     ink[i] = ((g1[i] - g2[i]) / Math.max(15, g2[i])) * (1 - o) * edge * featureGain;
     if (b < mL) b = mL - lim * Math.tanh((mL - b) / lim);
-    // A turned face's far cheek is the skin's flat tone: there the photo's sliver by the silhouette
-    // (background, the hair behind the cheek) is stretched onto a face-on slot's cheek as a light
-    // or dark patch (086, 058). dlib 97.6 → 98.1 %, faceres 100 %, seam 1.85 → 1.83.
-    const flat = far[i] * (1 - f);
+    // A strongly turned face's far cheek is the skin's flat tone (FAR_FLAT_FROM).
+    const flat = far[i] * (1 - f) * flatGate;
     if (flat > 0) { b += flat * (mL - b); detail[i] *= 1 - flat; }
     base[i] = b;
     const k = SKIN_CHROMA_KEEP * (1 - o);
@@ -367,6 +368,16 @@ export const FEATURE_INK_THRESHOLD = 0.04;
  * 95.5 %; faceres 100 %).
  */
 export const NOSTRIL_BAND = 0.08;
+/**
+ * Photo yaw (degrees) from which a turned face's far cheek starts to be drawn in the skin's flat
+ * tone, and where it is whole. Beyond ≈ 20° the photo's sliver by the silhouette (background, the
+ * hair behind the cheek) was stretched onto a face-on slot's cheek as a light or dark patch (086,
+ * 058); below 15° the far cheek is still seen and its shading is the person's (the CI fixture's
+ * faces at 13–14° lost 2 dlib frames when it was flattened). ../shared/faces: dlib 97.6 → 97.8 %,
+ * faceres 100 %, seam 1.85 → 1.83.
+ */
+export const FAR_FLAT_FROM = 15;
+export const FAR_FLAT_FULL = 20;
 /** Slot `ink` from which the user's lines are opaque (templates use 0.65–0.75): a grey line reads as dirt. */
 export const FACE_INK_FULL = 0.6;
 

@@ -4,7 +4,7 @@
  * not inked. Synthetic inputs on the canonical mesh, so each case is built to trigger exactly one rule.
  */
 import { CANONICAL_MESH, projectShape, NOSE_BOTTOM, LIPS_INNER_LOWER, RIGHT_BROW_UPPER, RIGHT_BROW_LOWER, LEFT_BROW_UPPER, LEFT_BROW_LOWER } from '../../engine/fusion/canonical-mesh';
-import { comicSource, drawComicFace, INK_THRESHOLD, WHITE_MIN_L, EYES, type ComicDrawParams } from '../../engine/fusion/stylise';
+import { comicSource, drawComicFace, INK_THRESHOLD, WHITE_MIN_L, FAR_FLAT_FROM, EYES, type ComicDrawParams } from '../../engine/fusion/stylise';
 import { newPlanes, type Planes } from '../../engine/core/raster';
 import { farSideWeights } from '../../engine/fusion/face-occlusion';
 
@@ -120,12 +120,13 @@ test('eye whites are drawn white on dark skin too', () => {
   expect(lab.c0[2 * bw + 2]).toBeLessThan(65);
 });
 
-test('a turned face\'s far cheek is drawn in the skin\'s flat tone; the near cheek keeps its light', () => {
-  const p = facing(30);
+/** comicSource of a face turned `yaw` with the same light patch on both cheeks; the far cheek's and the near cheek's tone. */
+function cheekTones(yaw: number, pair: [number, number]) {
+  const p = facing(yaw);
   const far = farSideWeights(p);
-  const [farV, nearV] = far[50] > far[280] ? [50, 280] : [280, 50];
-  expect(far[farV]).toBeGreaterThan(0.5);
+  const [farV, nearV] = far[pair[0]] > far[pair[1]] ? pair : [pair[1], pair[0]];
   expect(far[nearV]).toBe(0);
+  expect(far[farV]).toBeGreaterThan(0.9);
   // the same light patch (a background sliver, a lit spot) on both cheeks
   const src = newPlanes(W, H);
   src.c0.fill(SKIN[0]); src.c1.fill(SKIN[1]); src.c2.fill(SKIN[2]);
@@ -133,6 +134,17 @@ test('a turned face\'s far cheek is drawn in the skin\'s flat tone; the near che
   patch(farV); patch(nearV);
   const out = comicSource(src, p, 0.6, FACE, SKIN);
   const tone = (v: number) => { const [x, y] = ptOf(p, v).map(Math.round); const i = y * W + x; return out.planes.c0[i] * (1 + out.detail[i]); };
-  expect(tone(nearV)).toBeGreaterThan(SKIN[0] + 5);
-  expect(Math.abs(tone(farV) - SKIN[0])).toBeLessThan(2);
+  return { far: tone(farV), near: tone(nearV) };
+}
+
+test('a strongly turned face\'s far cheek is drawn in the skin\'s flat tone; the near cheek keeps its light', () => {
+  const { far, near } = cheekTones(30, [50, 280]);
+  expect(near).toBeGreaterThan(SKIN[0] + 5);
+  expect(Math.abs(far - SKIN[0])).toBeLessThan(2);
+});
+
+test('a face turned less than FAR_FLAT_FROM keeps its far cheek\'s own tone', () => {
+  // by the silhouette, where the far-side weight is whole already at 12°
+  const { far } = cheekTones(FAR_FLAT_FROM - 3, [116, 345]);
+  expect(far).toBeGreaterThan(SKIN[0] + 5);
 });

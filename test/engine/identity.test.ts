@@ -127,7 +127,9 @@ test('a degraded copy of each sample3 face is closest to its own face among the 
 /**
  * Misses (a fused frame not closest to its own user among the 19) allowed per recogniser, in all
  * 96 frames and per person (of 32). Measured on the comic rendering of issue #11 (shape 100,
- * features 90): dlib 1 (0, 0, 1 per person), faceres 0 — since a turned photo is shown mirrored on
+ * features 90): dlib 3 (0, 0, 3 per person), faceres 0 — since the features are inked from fainter
+ * edges (stylise.ts FEATURE_INK_THRESHOLD; flattening the far cheek of these 13–14° faces too gave
+ * 5: 1, 0, 4, hence FAR_FLAT_FROM 15°). Before that dlib 1 (0, 0, 1) — since a turned photo is shown mirrored on
  * slots turned the other way (fuse.ts cropFor; sample3's faces are turned −14°, −14° and +13°,
  * the 32 hero slots −20…+22°). Before that dlib 11 (9, 2, 0), faceres 0 — skin detail from the unsmoothed L
  * (a frontalised crop with a mirrored far side, not kept, gave dlib 22: 8, 14, 0); before
