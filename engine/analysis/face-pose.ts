@@ -37,6 +37,11 @@ const scale = (a: V3, k: number): V3 => [a[0] * k, a[1] * k, a[2] * k];
 const norm = (a: V3): V3 => scale(a, 1 / (Math.hypot(a[0], a[1], a[2]) || 1));
 const deg = (r: number) => (r * 180) / Math.PI;
 
+/** Yaw (degrees) of mesh points packed x, y, z per point (a crop's or a slot's points). */
+export function yawOfPacked(points: ArrayLike<number>): number {
+  return estimatePose(Array.from({ length: points.length / 3 }, (_, i) => [points[i * 3], points[i * 3 + 1], points[i * 3 + 2]] as Point3)).yaw;
+}
+
 export function estimatePose(points: readonly Point3[]): Pose {
   const x = norm(add(norm(sub(points[263], points[33])), norm(sub(points[454], points[234]))));
   const yRaw = sub(points[152], points[10]);

@@ -19,7 +19,7 @@ import { faceMask, featherWidth, keepArtworkHair, FEATHER_FRACTION } from './fac
 import { comicSource, drawComicFace, softKnee, inkCoverage, paintInk, type ComicSource } from './stylise';
 import { poissonBlend } from './poisson';
 import { fillOcclusions, meshMirror } from './face-occlusion';
-import { estimatePose } from '../analysis/face-pose';
+import { yawOfPacked } from '../analysis/face-pose';
 import { SlotStyleSchema, type Slot, type SlotStyle } from './slot';
 import { AppError } from '../core/errors';
 import type { Analysis } from '../analysis/analyze';
@@ -136,8 +136,7 @@ const yawCache = new WeakMap<PreparedFace, number>();
 function photoYaw(face: PreparedFace): number {
   let y = yawCache.get(face);
   if (y === undefined) {
-    const p = face.points;
-    y = estimatePose(Array.from({ length: MESH_POINTS }, (_, i) => [p[i * 3], p[i * 3 + 1], p[i * 3 + 2]] as [number, number, number])).yaw;
+    y = yawOfPacked(face.points);
     yawCache.set(face, y);
   }
   return y;

@@ -6,7 +6,7 @@
 import { NOSE_BOTTOM, INK_STROKES, INK_FILLS, NON_SKIN_REGIONS, FACE_OVAL, RIGHT_EYE_UPPER, RIGHT_EYE_LOWER, LEFT_EYE_UPPER, LEFT_EYE_LOWER, LIPS_INNER_UPPER, LIPS_INNER_LOWER } from './canonical-mesh';
 import { boxBlur, fillPolygon, scratch, releaseScratch, newPlanes, type Planes, type Rect } from '../core/raster';
 import { farSideWeights, paintVertices } from './face-occlusion';
-import { estimatePose } from '../analysis/face-pose';
+import { yawOfPacked } from '../analysis/face-pose';
 
 /**
  * Guided filter (He et al. 2010), self-guided on L: q = a·L + b with a = σ²/(σ² + ε), box filters
@@ -208,7 +208,7 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   // the skin's ink threshold (a squeezed far eye's surroundings inked as black blobs), its skin is
   // drawn flat (below).
   const far = paintVertices(farSideWeights(points), points, w, h);
-  const yaw = Math.abs(estimatePose(Array.from({ length: points.length / 3 }, (_, i) => [points[i * 3], points[i * 3 + 1], points[i * 3 + 2]] as [number, number, number])).yaw);
+  const yaw = Math.abs(yawOfPacked(points));
   const flatGate = Math.min(1, Math.max(0, (yaw - FAR_FLAT_FROM) / (FAR_FLAT_FULL - FAR_FLAT_FROM)));
   // The nostrils and the nose's base are inked like a feature: a band over the nose-bottom line
   // (the crop is upright), softened.
