@@ -120,6 +120,40 @@ test('eye whites are drawn white on dark skin too', () => {
   expect(lab.c0[2 * bw + 2]).toBeLessThan(65);
 });
 
+test('a flash highlight near the iris rim is not drawn as a second white spot', () => {
+  // eye 0 open: white inside the lids, a dark iris (radius 0.2 of the eye's width, as the iris
+  // model has it) in the middle, a highlight at 0.82 of its radius (inside IRIS_CAP, outside the
+  // 0.75 it used to be)
+  const e = EYES[0];
+  const [ox, oy] = pt(e.outer), [ix, iy] = pt(e.inner);
+  const [ux, uy] = pt(e.upper), [lx, ly] = pt(e.lower);
+  const cx = (ox + ix) / 2, cy = (uy + ly) / 2, R = 0.2 * Math.hypot(ix - ox, iy - oy);
+  const src = newPlanes(W, H);
+  src.c0.fill(SKIN[0]); src.c1.fill(SKIN[1]); src.c2.fill(SKIN[2]);
+  const y0 = Math.floor(Math.min(uy, ly)), y1 = Math.ceil(Math.max(uy, ly));
+  for (let y = y0; y <= y1; y++) for (let x = Math.round(ox); x <= Math.round(ix); x++) src.c0[y * W + x] = 90;
+  for (let y = Math.floor(cy - R); y <= Math.ceil(cy + R); y++) for (let x = Math.floor(cx - R); x <= Math.ceil(cx + R); x++) {
+    if (Math.hypot(x + 0.5 - cx, y + 0.5 - cy) <= R && src.c0[y * W + x] === 90) src.c0[y * W + x] = 20;
+  }
+  // where the iris model puts the iris (its darkness-weighted centre in the eye's own frame)
+  const m = comicSource(src, points, 0.6, FACE, SKIN).eyes[0];
+  const mx = ox + m.alpha * (ix - ox) + m.beta * (ux - ox), my = oy + m.alpha * (iy - oy) + m.beta * (uy - oy);
+  // a one-pixel-wide highlight ≈ 0.82 R from the iris's centre: past the old cap (0.75), inside IRIS_CAP (0.9)
+  const dOf = (x: number, y: number) => Math.hypot(x + 0.5 - mx, y + 0.5 - my) / R;
+  let hx = 0, hy = 0;
+  for (let y = Math.floor(my) - 3; y <= Math.floor(my) + 3; y++) for (let x = Math.floor(mx); x <= mx + R; x++) if (Math.abs(dOf(x, y) - 0.82) < Math.abs(dOf(hx, hy) - 0.82)) { hx = x; hy = y; }
+  const d = dOf(hx, hy);
+  expect(d).toBeGreaterThan(0.78);
+  expect(d).toBeLessThan(0.85);
+  for (let y = hy - 1; y <= hy + 1; y++) src.c0[y * W + hx] = 97;
+  const out = comicSource(src, points, 0.6, FACE, SKIN);
+  expect(out.eyes[0].confidence).toBeGreaterThan(0.5);
+  const tone = (x: number, y: number) => { const i = Math.round(y) * W + Math.round(x); return out.planes.c0[i] * (1 + out.detail[i]); };
+  // the highlight is drawn as iris (darker than the skin), the eye white beside the iris stays light
+  expect(tone(hx, hy)).toBeLessThan(0.75 * SKIN[0]);
+  expect(tone(cx + 1.4 * R, cy)).toBeGreaterThan(SKIN[0]);
+});
+
 /** comicSource of a face turned `yaw` with the same light patch on both cheeks; the far cheek's and the near cheek's tone. */
 function cheekTones(yaw: number, pair: [number, number]) {
   const p = facing(yaw);
