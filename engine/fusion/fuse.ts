@@ -16,7 +16,7 @@ import { recolourDrawnSkin } from './drawn-skin';
 import { projectSlot } from './canonical-mesh';
 import { targetPoints, warpFace } from './warp';
 import { faceMask, featherWidth, keepArtworkHair, FEATHER_FRACTION } from './face-mask';
-import { comicSource, drawComicFace, softKnee, inkCoverage, paintInk, type ComicSource } from './stylise';
+import { comicSource, drawComicFace, softKnee, inkCoverage, paintInk, lineGrowFor, type ComicSource } from './stylise';
 import { poissonBlend } from './poisson';
 import { fillOcclusions, meshMirror } from './face-occlusion';
 import { yawOfPacked } from '../analysis/face-pose';
@@ -336,7 +336,7 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     // --- style: drawn at the frame's resolution — crisp tone bands, posterised features, the
     // user's own ink lines, eye whites and catchlights; highlight roll-off; back to RGB mixed with
     // the drawn face (features)
-    drawComicFace(lab, detail, inkField, box, mask, { bands: style.toneBands, centre: target[0], inkLab: hexToLab(style.inkColor), ink: style.ink, dst, eyes: src.eyes });
+    drawComicFace(lab, detail, inkField, box, mask, { bands: style.toneBands, centre: target[0], inkLab: hexToLab(style.inkColor), ink: style.ink, dst, eyes: src.eyes, lineGrow: lineGrowFor(faceW, slot.pose.yaw ?? 0) });
     softKnee(lab.c0);
     const rgb: Planes = { c0: scratch('rgb0', n, false), c1: scratch('rgb1', n, false), c2: scratch('rgb2', n, false), width: bw, height: bh };
     const fw = featureWeight(features);

@@ -4,7 +4,7 @@
  * not inked. Synthetic inputs on the canonical mesh, so each case is built to trigger exactly one rule.
  */
 import { CANONICAL_MESH, projectShape, NOSE_BOTTOM, LIPS_INNER_LOWER, RIGHT_BROW_UPPER, RIGHT_BROW_LOWER, LEFT_BROW_UPPER, LEFT_BROW_LOWER } from '../../engine/fusion/canonical-mesh';
-import { comicSource, drawComicFace, INK_THRESHOLD, WHITE_MIN_L, FAR_FLAT_FROM, EYES, type ComicDrawParams } from '../../engine/fusion/stylise';
+import { comicSource, drawComicFace, lineGrowFor, INK_THRESHOLD, WHITE_MIN_L, FAR_FLAT_FROM, EYES, type ComicDrawParams } from '../../engine/fusion/stylise';
 import { newPlanes, type Planes } from '../../engine/core/raster';
 import { farSideWeights } from '../../engine/fusion/face-occlusion';
 
@@ -181,4 +181,71 @@ test('a face turned less than FAR_FLAT_FROM keeps its far cheek\'s own tone', ()
   // by the silhouette, where the far-side weight is whole already at 12°
   const { far } = cheekTones(FAR_FLAT_FROM - 3, [116, 345]);
   expect(far).toBeGreaterThan(SKIN[0] + 5);
+});
+
+describe('drawComicFace: the lines around the features get a drawn line\'s weight', () => {
+  const box = { x0: 0, y0: 0, x1: W, y1: H };
+  const e = EYES[0];
+  const [ux, uy] = pt(e.upper);
+  const [cx, cy] = pt(50); // the right cheek
+  const [lx, ly] = pt(17); // the lower lip's bottom
+  // the left brow (the other side from the lash line) set low — a heavy brow 7 px over the lid —
+  // so its eye's reach covers it
+  const dst = Float32Array.from(points);
+  for (const i of [...LEFT_BROW_UPPER, ...LEFT_BROW_LOWER]) dst[i * 3 + 1] += 18;
+  const [bx, by] = [midOf(dst, [282, 295])[0], midOf(dst, [282, 295])[1] - 2]; // just inside the brow's lower edge
+  /** Ink field: a 2-px lash line just above the upper lid (on its contour), the same line on the cheek, a 2 × 2 speck under the lip. */
+  const inkField = () => {
+    const ink = new Float32Array(W * H);
+    const line = (x0: number, y0: number, len: number) => { for (let y = y0; y < y0 + 2; y++) for (let x = x0; x < x0 + len; x++) ink[y * W + x] = -0.3; };
+    line(Math.round(ux) - 6, Math.round(uy) - 2, 13);
+    line(Math.round(cx) - 10, Math.round(cy), 21);
+    for (let y = Math.round(ly) + 6; y < Math.round(ly) + 8; y++) for (let x = Math.round(lx); x < Math.round(lx) + 2; x++) ink[y * W + x] = -0.3;
+    line(Math.round(bx) - 8, Math.round(by), 17);
+    return ink;
+  };
+  const draw = (lineGrow: number) => {
+    const lab = newPlanes(W, H);
+    lab.c0.fill(SKIN[0]); lab.c1.fill(SKIN[1]); lab.c2.fill(SKIN[2]);
+    const params: ComicDrawParams = { bands: 0, centre: SKIN[0], inkLab: [15, 0, 0], ink: 0.7, dst, eyes: [], lineGrow };
+    drawComicFace(lab, new Float32Array(W * H), inkField(), box, new Float32Array(W * H).fill(1), params);
+    return lab.c0;
+  };
+  /** Inked pixels (L under 40) in a window. */
+  const darkIn = (L: Float32Array, x0: number, y0: number, x1: number, y1: number) => {
+    let k = 0;
+    for (let y = Math.round(y0); y < Math.round(y1); y++) for (let x = Math.round(x0); x < Math.round(x1); x++) if (L[y * W + x] < 40) k++;
+    return k;
+  };
+  const thin = draw(0), bold = draw(lineGrowFor(FACE, 0));
+
+  test('a face-on slot of a 240-px face thickens by 2 px; a turned slot or a small face not at all', () => {
+    expect(lineGrowFor(FACE, 0)).toBeCloseTo(2, 5);
+    expect(lineGrowFor(FACE, -12)).toBeCloseTo(2, 5);
+    expect(lineGrowFor(FACE, 18)).toBe(0);
+    expect(lineGrowFor(100, 0)).toBeLessThan(1);
+  });
+
+  test('the lash line grows outward, not into the eye opening', () => {
+    const lash = (L: Float32Array) => darkIn(L, ux - 10, uy - 12, ux + 10, uy - 0.5);
+    expect(lash(thin)).toBeGreaterThanOrEqual(20);
+    expect(lash(bold)).toBeGreaterThan(1.6 * lash(thin));
+    // the eye opening below the lid keeps its tone (a pixel at most where its antialiased edge
+    // lets a little through; grown into it, 8)
+    expect(darkIn(thin, ux - 4, uy + 1, ux + 4, uy + 4)).toBe(0);
+    expect(darkIn(bold, ux - 4, uy + 1, ux + 4, uy + 4)).toBeLessThanOrEqual(2);
+  });
+
+  test('a line on the cheek (a fold, a wrinkle), a speck by the lip and a brow\'s line stay as drawn', () => {
+    const cheek = (L: Float32Array) => darkIn(L, cx - 14, cy - 5, cx + 14, cy + 6);
+    expect(cheek(thin)).toBeGreaterThanOrEqual(30);
+    expect(cheek(bold)).toBe(cheek(thin));
+    const speck = (L: Float32Array) => darkIn(L, lx - 4, ly + 3, lx + 6, ly + 11);
+    expect(speck(thin)).toBeGreaterThanOrEqual(3);
+    expect(speck(bold)).toBe(speck(thin));
+    // the brows' ink is hairs' dots: not thickened into blobs
+    const brow = (L: Float32Array) => darkIn(L, bx - 12, by - 4, bx + 12, by + 5);
+    expect(brow(thin)).toBeGreaterThanOrEqual(30);
+    expect(brow(bold)).toBe(brow(thin));
+  });
 });
