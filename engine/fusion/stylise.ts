@@ -3,7 +3,7 @@
  * and nose stay), soft tone bands (cel shading), and ink lines drawn along the mesh contours so the
  * likeness — the shapes of the user's eyes, brows, mouth and jaw — survives the flattening.
  */
-import { NOSE_BOTTOM, INK_STROKES, INK_FILLS, NON_SKIN_REGIONS, FACE_OVAL, RIGHT_EYE_UPPER, RIGHT_EYE_LOWER, LEFT_EYE_UPPER, LEFT_EYE_LOWER, LIPS_INNER_UPPER, LIPS_INNER_LOWER, LIPS_OUTER_UPPER, LIPS_OUTER_LOWER } from './canonical-mesh';
+import { NOSE_BOTTOM, INK_STROKES, INK_FILLS, NON_SKIN_REGIONS, FACE_OVAL, RIGHT_EYE_UPPER, RIGHT_EYE_LOWER, LEFT_EYE_UPPER, LEFT_EYE_LOWER, LIPS_INNER_UPPER, LIPS_INNER_LOWER } from './canonical-mesh';
 import { boxBlur, fillPolygon, scratch, releaseScratch, newPlanes, type Planes, type Rect } from '../core/raster';
 import { farSideWeights, paintVertices } from './face-occlusion';
 import { yawOfPacked } from '../analysis/face-pose';
@@ -388,7 +388,7 @@ export const NOSTRIL_BAND = 0.08;
 export const FAR_FLAT_FROM = 15;
 export const FAR_FLAT_FULL = 20;
 /**
- * The user's lines around the eyes, the lips and the nose's base are thickened by this share of the
+ * The user's lines along the eyes, the mouth and the nose's base are thickened by this share of the
  * face's width (frame pixels; 2 px on a 240-px face, none under 120 px): a photo's edge is one or two
  * pixels wide, the drawing's lines three to six. Measured on ../shared/faces (docs/fusion.md "Fifth
  * round"): E(face)/E(art) 0.425 → 0.438 with dlib 97.8 % and faceres 100 % unchanged; 2.5/240
@@ -403,7 +403,7 @@ export const LINE_GROW = 2 / 240;
 export const LINE_GROW_FULL_YAW = 12;
 export const LINE_GROW_NONE_YAW = 15;
 /** Reach of the thickening around the feature points, in thickening radii. */
-const LINE_REACH = 6;
+const LINE_REACH = 4;
 /** Share of inked pixels in a thickening's neighbourhood (radius 2r) under which its ink is a speck, not thickened (fully from twice it). */
 const SPECK_SHARE = 0.08;
 /** Slot `ink` from which the user's lines are opaque (templates use 0.65–0.75): a grey line reads as dirt. */
@@ -479,13 +479,18 @@ export function lineGrowFor(faceWidth: number, slotYaw: number): number {
   return g * LINE_GROW * faceWidth;
 }
 
-/** Mesh points whose neighbourhood's lines are thickened: the eyes' contours, the lips, the nose's base. */
-const LINE_FEATURE_POINTS = [...EYES.flatMap((e) => e.contour), ...LIPS_OUTER_UPPER, ...LIPS_OUTER_LOWER, ...NOSE_BOTTOM];
+/**
+ * Mesh points whose neighbourhood's lines are thickened: the eyes' contours (the lash line a comic
+ * eye is drawn with), the mouth's line and the nose's base. Not the lips' outer edge: above it a
+ * moustache's or stubble's dots (086) grew into blobs.
+ */
+const LINE_FEATURE_POINTS = [...EYES.flatMap((e) => e.contour), ...LIPS_INNER_UPPER, ...LIPS_INNER_LOWER, ...NOSE_BOTTOM];
 
 /**
  * Thickens the user's ink lines by `r` frame pixels (a min filter of the ink field over a disc:
- * its dark side spreads) around the eyes, the lips and the nose's base — lash lines, the lip line
- * and the nostrils get a comic line's weight. Not elsewhere: on the skin the lines are folds and
+ * its dark side spreads) along the eyes' contours, the mouth's line and the nose's base
+ * (LINE_FEATURE_POINTS) — lash lines, the lip line and the nostrils get a comic line's weight. Not
+ * elsewhere: on the skin the lines are folds and
  * wrinkles (an old face's would turn into black scribbles), the brows' ink is a few hairs' dots
  * (they would grow into blobs), and not into the eye openings (the lash lines grow outward; the
  * eye keeps the user's shape and iris). `tmp` is a box-sized buffer (its contents are lost).

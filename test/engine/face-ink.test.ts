@@ -188,19 +188,24 @@ describe('drawComicFace: the lines around the features get a drawn line\'s weigh
   const e = EYES[0];
   const [ux, uy] = pt(e.upper);
   const [cx, cy] = pt(50); // the right cheek
-  const [lx, ly] = pt(17); // the lower lip's bottom
+  const [mx, my] = pt(13); // the mouth's line (upper lip's inner edge, middle)
+  const [ox, oy] = pt(0); // the upper lip's outer edge, middle: a moustache above it
   // the left brow (the other side from the lash line) set low — a heavy brow 7 px over the lid —
   // so its eye's reach covers it
   const dst = Float32Array.from(points);
   for (const i of [...LEFT_BROW_UPPER, ...LEFT_BROW_LOWER]) dst[i * 3 + 1] += 18;
   const [bx, by] = [midOf(dst, [282, 295])[0], midOf(dst, [282, 295])[1] - 2]; // just inside the brow's lower edge
-  /** Ink field: a 2-px lash line just above the upper lid (on its contour), the same line on the cheek, a 2 × 2 speck under the lip. */
+  /**
+   * Ink field: a 2-px lash line just above the upper lid (on its contour), the same line on the
+   * cheek and in the brow, a 2 × 2 speck over the mouth's line and a 6 × 3 moustache over the lip.
+   */
   const inkField = () => {
     const ink = new Float32Array(W * H);
     const line = (x0: number, y0: number, len: number) => { for (let y = y0; y < y0 + 2; y++) for (let x = x0; x < x0 + len; x++) ink[y * W + x] = -0.3; };
     line(Math.round(ux) - 6, Math.round(uy) - 2, 13);
     line(Math.round(cx) - 10, Math.round(cy), 21);
-    for (let y = Math.round(ly) + 6; y < Math.round(ly) + 8; y++) for (let x = Math.round(lx); x < Math.round(lx) + 2; x++) ink[y * W + x] = -0.3;
+    for (let y = Math.round(my) - 6; y < Math.round(my) - 4; y++) for (let x = Math.round(mx) + 4; x < Math.round(mx) + 6; x++) ink[y * W + x] = -0.3;
+    for (let y = Math.round(oy) - 6; y < Math.round(oy) - 3; y++) for (let x = Math.round(ox) - 3; x < Math.round(ox) + 3; x++) ink[y * W + x] = -0.3;
     line(Math.round(bx) - 8, Math.round(by), 17);
     return ink;
   };
@@ -236,13 +241,16 @@ describe('drawComicFace: the lines around the features get a drawn line\'s weigh
     expect(darkIn(bold, ux - 4, uy + 1, ux + 4, uy + 4)).toBeLessThanOrEqual(2);
   });
 
-  test('a line on the cheek (a fold, a wrinkle), a speck by the lip and a brow\'s line stay as drawn', () => {
+  test('a line on the cheek (a fold, a wrinkle), a speck by the mouth, a moustache and a brow\'s line stay as drawn', () => {
     const cheek = (L: Float32Array) => darkIn(L, cx - 14, cy - 5, cx + 14, cy + 6);
     expect(cheek(thin)).toBeGreaterThanOrEqual(30);
     expect(cheek(bold)).toBe(cheek(thin));
-    const speck = (L: Float32Array) => darkIn(L, lx - 4, ly + 3, lx + 6, ly + 11);
+    const speck = (L: Float32Array) => darkIn(L, mx, my - 10, mx + 10, my - 1);
     expect(speck(thin)).toBeGreaterThanOrEqual(3);
     expect(speck(bold)).toBe(speck(thin));
+    const moustache = (L: Float32Array) => darkIn(L, ox - 8, oy - 11, ox + 8, oy + 1);
+    expect(moustache(thin)).toBeGreaterThanOrEqual(15);
+    expect(moustache(bold)).toBe(moustache(thin));
     // the brows' ink is hairs' dots: not thickened into blobs
     const brow = (L: Float32Array) => darkIn(L, bx - 12, by - 4, bx + 12, by + 5);
     expect(brow(thin)).toBeGreaterThanOrEqual(30);
