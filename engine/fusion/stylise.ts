@@ -391,8 +391,8 @@ export const FAR_FLAT_FULL = 20;
  * The user's lines along the eyes, the mouth and the nose's base are thickened by this share of the
  * face's width (frame pixels; 2 px on a 240-px face, none under 120 px): a photo's edge is one or two
  * pixels wide, the drawing's lines three to six. Measured on ../shared/faces (docs/fusion.md "Fifth
- * round"): E(face)/E(art) 0.425 → 0.438 with dlib 97.8 % and faceres 100 % unchanged; 2.5/240
- * and 3/240 cost dlib two and three frames (97.5, 97.3 %) for E 0.443 and 0.446.
+ * round"): E(face)/E(art) 0.425 → 0.436 with dlib 97.8 % and faceres 100 % unchanged; 2.5/240
+ * and 3/240 cost dlib two and three frames (97.5, 97.3 %; measured around the lips' outer edge).
  */
 export const LINE_GROW = 2 / 240;
 /**
