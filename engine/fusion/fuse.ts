@@ -18,6 +18,7 @@ import { targetPoints, warpFace } from './warp';
 import { faceMask, featherWidth, keepArtworkHair, FEATHER_FRACTION } from './face-mask';
 import { comicSource, drawComicFace, softKnee, inkCoverage, paintInk, lineGrowFor, type ComicSource } from './stylise';
 import { poissonBlend } from './poisson';
+import { drawFaceOutline } from './face-outline';
 import { fillOcclusions, meshMirror } from './face-occlusion';
 import { yawOfPacked } from '../analysis/face-pose';
 import { SlotStyleSchema, type Slot, type SlotStyle } from './slot';
@@ -352,6 +353,8 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     const { skin: ringSkin, rect: skinRect } = recolourDrawnSkin(frame, out, dst, drawnSkin, faceSkin, fw);
     poissonBlend({ data: out, width: frame.width, height: frame.height }, out, box, rgb, mask, options.blend === 'alpha' ? { cells: 1 } : { skin: ringSkin, region: oval });
     if (cov) paintInk(out, W, box, cov, hexRgb(style.inkColor), style.ink * fw, mask);
+    // the jaw's outline where the user's face covers the art's own (face-outline.ts)
+    if (style.ink > 0 && fw > 0) drawFaceOutline(frame, out, dst, box, mask, faceW, hexRgb(style.inkColor), drawnSkin, fw);
     t2 = performance.now();
     timings.blend += t2 - t;
     const dirty = skinRect ? { x0: Math.min(box.x0, skinRect.x0), y0: Math.min(box.y0, skinRect.y0), x1: Math.max(box.x1, skinRect.x1), y1: Math.max(box.y1, skinRect.y1) } : box;

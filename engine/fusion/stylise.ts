@@ -604,7 +604,7 @@ export function softKnee(L: Float32Array, knee = 86, slope = 0.35): void {
 }
 
 /** Catmull-Rom subdivision: mesh contour points are 10–20 px apart on a 300-px face; lines must be round. */
-function smoothPolyline(xs: number[], ys: number[], sub = 3): [number[], number[]] {
+export function smoothPolyline(xs: number[], ys: number[], sub = 3): [number[], number[]] {
   const n = xs.length;
   const ox: number[] = [], oy: number[] = [];
   for (let i = 0; i < n - 1; i++) {
@@ -619,6 +619,39 @@ function smoothPolyline(xs: number[], ys: number[], sub = 3): [number[], number[
   }
   ox.push(xs[n - 1]); oy.push(ys[n - 1]);
   return [ox, oy];
+}
+
+/**
+ * A thick polyline into `cov` (box pixels, max-combined): coverage = clamp(halfWidth + 0.5 − distance)
+ * per segment, the half width interpolated between the points' `half(k)`. Cost is proportional to
+ * the stroke's area, not the box.
+ */
+export function drawStroke(cov: Float32Array, bw: number, bh: number, xs: number[], ys: number[], half: (k: number) => number): void {
+  for (let k = 0; k < xs.length - 1; k++) {
+    const ax = xs[k], ay = ys[k], bx = xs[k + 1], by = ys[k + 1];
+    const ha = half(k), hb = half(k + 1);
+    if (ha <= 0 && hb <= 0) continue;
+    const hm = Math.max(ha, hb) + 1;
+    const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - hm)), x1 = Math.min(bw - 1, Math.ceil(Math.max(ax, bx) + hm));
+    const y0 = Math.max(0, Math.floor(Math.min(ay, by) - hm)), y1 = Math.min(bh - 1, Math.ceil(Math.max(ay, by) + hm));
+    const dx = bx - ax, dy = by - ay;
+    const len2 = dx * dx + dy * dy || 1e-6;
+    for (let y = y0; y <= y1; y++) {
+      const py = y + 0.5 - ay;
+      for (let x = x0; x <= x1; x++) {
+        const px = x + 0.5 - ax;
+        let t = (px * dx + py * dy) / len2;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        const ex = px - t * dx, ey = py - t * dy;
+        const c = ha + t * (hb - ha) + 0.5 - Math.sqrt(ex * ex + ey * ey);
+        if (c > 0) {
+          const o = y * bw + x;
+          const v = c > 1 ? 1 : c;
+          if (v > cov[o]) cov[o] = v;
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -639,32 +672,7 @@ export function inkCoverage(dst: Float32Array, box: Rect, baseWidth: number, fea
     );
     const n = xs.length;
     const wmax = baseWidth * stroke.weight * g;
-    const half = (k: number) => 0.5 * wmax * (0.35 + 0.65 * Math.sin((Math.PI * k) / (n - 1)));
-    for (let k = 0; k < n - 1; k++) {
-      const ax = xs[k], ay = ys[k], bx = xs[k + 1], by = ys[k + 1];
-      const ha = half(k), hb = half(k + 1);
-      const hm = Math.max(ha, hb) + 1;
-      const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - hm)), x1 = Math.min(bw - 1, Math.ceil(Math.max(ax, bx) + hm));
-      const y0 = Math.max(0, Math.floor(Math.min(ay, by) - hm)), y1 = Math.min(bh - 1, Math.ceil(Math.max(ay, by) + hm));
-      const dx = bx - ax, dy = by - ay;
-      const len2 = dx * dx + dy * dy || 1e-6;
-      for (let y = y0; y <= y1; y++) {
-        const py = y + 0.5 - ay;
-        for (let x = x0; x <= x1; x++) {
-          const px = x + 0.5 - ax;
-          let t = (px * dx + py * dy) / len2;
-          t = t < 0 ? 0 : t > 1 ? 1 : t;
-          const ex = px - t * dx, ey = py - t * dy;
-          const d = Math.sqrt(ex * ex + ey * ey);
-          const c = ha + t * (hb - ha) + 0.5 - d;
-          if (c > 0) {
-            const o = y * bw + x;
-            const v = c > 1 ? 1 : c;
-            if (v > cov[o]) cov[o] = v;
-          }
-        }
-      }
-    }
+    drawStroke(cov, bw, bh, xs, ys, (k) => 0.5 * wmax * (0.35 + 0.65 * Math.sin((Math.PI * k) / (n - 1))));
   }
   // Brows (with featureInk): filled, softened by a 1-px box blur (antialiasing), at most 80 % so
   // the hair texture reads. Only over the brows' own rectangle (a small part of the box).
@@ -682,8 +690,11 @@ export function inkCoverage(dst: Float32Array, box: Rect, baseWidth: number, fea
   return cov;
 }
 
-/** Paint ink (colour, opacity `alpha` × coverage × clip) onto the frame copy within `box`. */
-export function paintInk(out: Uint8Array, W: number, box: Rect, cov: Float32Array, rgb: [number, number, number], alpha: number, clip: Float32Array): void {
+/**
+ * Paint ink (colour, opacity `alpha` × coverage × min(1, clipGain × clip)) onto the frame copy
+ * within `box`. The clip is the blend mask: ink never lands outside the oval.
+ */
+export function paintInk(out: Uint8Array, W: number, box: Rect, cov: Float32Array, rgb: readonly [number, number, number], alpha: number, clip: Float32Array, clipGain = 4): void {
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
@@ -691,7 +702,7 @@ export function paintInk(out: Uint8Array, W: number, box: Rect, cov: Float32Arra
       const c = cov[i];
       if (c <= 0) continue;
       // Clip to the blend mask so ink never lands outside the band; ramp quickly near the edge.
-      const m = clip[i] * 4;
+      const m = clip[i] * clipGain;
       const a = alpha * c * (m > 1 ? 1 : m);
       if (a <= 0) continue;
       const o = ((box.y0 + y) * W + box.x0 + x) * 3;
