@@ -19,6 +19,7 @@
 import { FACE_OVAL, JAW } from './canonical-mesh';
 import { drawStroke, paintInk, smoothPolyline } from './stylise';
 import { scratch, type Rect, type RgbImage } from '../core/raster';
+import { skinVariant } from './drawn-skin';
 
 /** Line width as a fraction of the face's width (the templates stroke the drawn oval at 3.5 %, half of it outside). */
 export const OUTLINE_WIDTH = 0.03;
@@ -41,26 +42,32 @@ export function outlineWeights(
   const reach = Math.max(3, Math.round(OUTLINE_REACH * faceW));
   const near = (o: number, c: readonly [number, number, number], d: number) =>
     Math.abs(F[o] - c[0]) < d && Math.abs(F[o + 1] - c[1]) < d && Math.abs(F[o + 2] - c[2]) < d;
+  // 0 = drawn skin (its fill or a shade of it: halftone shadow dots), 1 = ink, 2 = other art
+  const classAt = (x: number, y: number) => {
+    const o = (y * W + x) * 3;
+    if (near(o, ink, INK_NEAR)) return 1;
+    return near(o, skin, SKIN_NEAR) || skinVariant(F[o], F[o + 1], F[o + 2], skin) > 0 ? 0 : 2;
+  };
   const wt = new Float32Array(xs.length);
   for (let k = 0; k < xs.length; k++) {
-    let skinRun = 0, seen = 0, w = 1;
+    let w = 1, prev = -1;
     for (let d = 1; d <= reach; d++) {
       const x = Math.round(xs[k] + nx[k] * d - 0.5), y = Math.round(ys[k] + ny[k] * d - 0.5);
       if (x < 0 || y < 0 || x >= W || y >= H) break;
-      const o = (y * W + x) * 3;
-      seen++;
-      if (near(o, ink, INK_NEAR)) {
-        // Ink right at the edge (the art's line, dark drawn hair) or past a strip of drawn skin (the
-        // art's outline of this face, visible beyond the user's jaw): no line of ours. Thickening the
-        // art's line inward as well (to cover the feather's fade into it) cost dlib 5 frames of 672
-        // at full width and 2 (all Paul) at half width on ../shared/faces; over the sky it cost none.
-        if (d <= 2 || skinRun >= 0.7 * (seen - 1)) w = 0;
+      const c = classAt(x, y);
+      // A class decides once it holds for two pixels in a row (one pixel may be a blush dot or an antialiased edge).
+      if (c !== 0 && c === prev) {
+        // Ink at the edge (the art's line, dark drawn hair) or past a strip of drawn skin (the art's
+        // outline of this face, visible beyond the user's jaw): no line of ours. Thickening the art's
+        // line inward as well (to cover the feather's fade into it) cost dlib 5 frames of 672 at full
+        // width and 2 (all Paul) at half width on ../shared/faces; over the sky it cost none.
+        // Other art (sky, clothes, hair of another colour): the face ends here, it gets the line.
+        w = c === 1 ? 0 : 1;
         break;
       }
-      if (near(o, skin, SKIN_NEAR)) skinRun++;
-      else if (d <= 2 || skinRun < 0.7 * seen) break; // sky, hair, clothes: the face ends here
+      prev = c;
     }
-    wt[k] = w;
+    wt[k] = w; // only drawn skin within reach: the neck under a chin that covers the drawn one
   }
   return wt;
 }

@@ -19,13 +19,13 @@ const mask = faceMask(dst, box, band);
 const CHIN = 152;
 
 /** A frame of `bg` with, optionally, a drawn face: the oval grown by `grow` px, skin inside an ink ring of `ring` px. */
-function frameWith(bg: readonly [number, number, number], drawn?: { grow: number; ring: number }): RgbImage {
+function frameWith(bg: readonly [number, number, number], drawn?: { grow: number; ring: number; halftone?: boolean }): RgbImage {
   const data = new Uint8Array(W * H * 3);
   for (let i = 0; i < W * H; i++) data.set(bg, i * 3);
   if (drawn) {
     let cx = 0, cy = 0;
     for (const i of FACE_OVAL) { cx += dst[i * 3] / FACE_OVAL.length; cy += dst[i * 3 + 1] / FACE_OVAL.length; }
-    const scaled = (g: number) => {
+    const scaled = (g: number): [number[], number[]] => {
       const xs: number[] = [], ys: number[] = [];
       for (const i of FACE_OVAL) {
         const dx = dst[i * 3] - cx, dy = dst[i * 3 + 1] - cy, l = Math.hypot(dx, dy);
@@ -36,7 +36,13 @@ function frameWith(bg: readonly [number, number, number], drawn?: { grow: number
     const outer = new Float32Array(W * H), inner = new Float32Array(W * H);
     fillPolygon(outer, W, H, ...scaled(drawn.grow + drawn.ring));
     fillPolygon(inner, W, H, ...scaled(drawn.grow));
-    for (let i = 0; i < W * H; i++) if (outer[i]) data.set(inner[i] ? SKIN : INK, i * 3);
+    const shade = SKIN.map((v) => Math.round(0.7 * v));
+    for (let i = 0; i < W * H; i++) {
+      if (!outer[i]) continue;
+      // a halftone shadow: every other pixel of every other row a darker shade of the skin
+      const dot = drawn.halftone && (i % W) % 2 === 0 && Math.floor(i / W) % 2 === 0;
+      data.set(!inner[i] ? INK : dot ? shade : SKIN, i * 3);
+    }
   }
   return { data, width: W, height: H };
 }
@@ -51,7 +57,7 @@ function chinInside(out: Uint8Array, from: number, to: number): number {
 
 /** The fused copy: the frame with the face region painted in a mid skin (as the blend leaves it). */
 function fusedCopy(frame: RgbImage): Uint8Array {
-  const out = frame.data.slice();
+  const out = new Uint8Array(frame.data);
   const bw = box.x1 - box.x0;
   for (let y = box.y0; y < box.y1; y++) for (let x = box.x0; x < box.x1; x++) {
     const m = mask[(y - box.y0) * bw + x - box.x0];
@@ -87,11 +93,13 @@ test('a face over the sky gets the jaw line, inside the oval only', () => {
 });
 
 test('where the art draws this face wider (a strip of drawn skin, then its outline), no second line', () => {
-  const frame = frameWith(SKY, { grow: 8, ring: 6 });
-  const out = fusedCopy(frame);
-  const before = out.slice();
-  expect(drawFaceOutline(frame, out, dst, box, mask, FACE, INK, SKIN, 1)).toBe(0);
-  expect(Buffer.compare(Buffer.from(out), Buffer.from(before))).toBe(0);
+  for (const halftone of [false, true]) {
+    const frame = frameWith(SKY, { grow: 8, ring: 6, halftone });
+    const out = fusedCopy(frame);
+    const before = out.slice();
+    expect(drawFaceOutline(frame, out, dst, box, mask, FACE, INK, SKIN, 1)).toBe(0);
+    expect(Buffer.compare(Buffer.from(out), Buffer.from(before))).toBe(0);
+  }
 });
 
 test('where the art\'s outline is right at the edge, it stays the only line', () => {
