@@ -9,6 +9,7 @@
  */
 import { FACE_OVAL } from './canonical-mesh';
 import { boxBlur, fillPolygon, scratch, type Rect } from '../core/raster';
+import { skinVariant } from './drawn-skin';
 
 /** Feather band as a fraction of the face's width. */
 export const FEATHER_FRACTION = 0.03;
@@ -83,5 +84,86 @@ export function keepArtworkHair(frame: { data: ArrayLike<number>; width: number 
       t = t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
       mask[i] *= 1 - rw * t * px[i];
     }
+  }
+}
+
+/** Width (px) of the mask's ramp where the face meets art other than drawn skin (crispenAgainstArt). */
+export const CRISP_RAMP_PX = 1.5;
+/**
+ * Mask value at the middle of the steepened ramp: the soft ramp's own middle, so the face's edge
+ * stays where it was, only sharper (at 0.35, a little more of the face, sample3's fixture lost a
+ * dlib frame on a 22° slot; ../shared/faces unchanged).
+ */
+const CRISP_PIVOT = 0.5;
+/** Lowest crisped mask value (invisible: under a thousandth of the face shows). */
+const CRISP_FLOOR = 1e-3;
+/** Gap (px) of drawn skin between the oval's edge and other art from which the soft ramp stays (fully from GAP + 2). */
+export const CRISP_GAP = 1;
+
+/**
+ * Distance (px, chamfer 1 / √2) from each pixel to the nearest `on` pixel (Infinity-free: capped at
+ * w + h), two passes over the grid.
+ */
+function distanceTo(on: Float32Array, w: number, h: number, out: Float32Array): Float32Array {
+  const BIG = w + h, D = Math.SQRT2;
+  for (let i = 0; i < w * h; i++) out[i] = on[i] ? 0 : BIG;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = y * w + x;
+    let v = out[i];
+    if (x > 0) v = Math.min(v, out[i - 1] + 1);
+    if (y > 0) {
+      v = Math.min(v, out[i - w] + 1);
+      if (x > 0) v = Math.min(v, out[i - w - 1] + D);
+      if (x < w - 1) v = Math.min(v, out[i - w + 1] + D);
+    }
+    out[i] = v;
+  }
+  for (let y = h - 1; y >= 0; y--) for (let x = w - 1; x >= 0; x--) {
+    const i = y * w + x;
+    let v = out[i];
+    if (x < w - 1) v = Math.min(v, out[i + 1] + 1);
+    if (y < h - 1) {
+      v = Math.min(v, out[i + w] + 1);
+      if (x < w - 1) v = Math.min(v, out[i + w + 1] + D);
+      if (x > 0) v = Math.min(v, out[i + w - 1] + D);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * The soft ramp of the mask (3 % of the face width, ≈ 7 px) hides the seam where the face meets
+ * the drawing's skin (ears, neck, the drawn face around a smaller one). Where other art — the
+ * drawing's outline, dark hair, the sky — touches the oval's edge, it reads as a grey halo, the face
+ * fading into the line. There the ramp is steepened to `CRISP_RAMP_PX`, so the face meets the art at
+ * a crisp edge like every edge of the drawing. Where a strip of drawn skin (≥ CRISP_GAP + 2 px)
+ * separates the oval from the art, the soft ramp stays: it fades the face into that skin, and a
+ * crisp edge there would show any colour step as a seam. `skin`: the slot's drawn skin colour
+ * (RGB); its shades count as skin (drawn-skin.ts skinVariant). Band pixels only (0 < mask < 1),
+ * and they stay above 0: 0 stays 0, so nothing outside the oval can change.
+ */
+export function crispenAgainstArt(frame: { data: ArrayLike<number>; width: number }, box: Rect, mask: Float32Array, band: number, skin: readonly [number, number, number]): void {
+  const bw = box.x1 - box.x0, bh = box.y1 - box.y0, n = bw * bh, F = frame.data, W = frame.width;
+  const art = scratch('crisp-art', n);
+  for (let y = 0; y < bh; y++) {
+    let fo = ((box.y0 + y) * W + box.x0) * 3;
+    for (let x = 0; x < bw; x++, fo += 3) art[y * bw + x] = skinVariant(F[fo], F[fo + 1], F[fo + 2], skin) > 0 ? 0 : 1;
+  }
+  const dist = distanceTo(art, bw, bh, scratch('crisp-dist', n, false));
+  const gain = band / CRISP_RAMP_PX;
+  for (let i = 0; i < n; i++) {
+    const m = mask[i];
+    if (m <= 0 || m >= 1) continue;
+    // depth of this pixel inside the oval's edge: faceMask's ramp is a smoothstep of depth / band
+    const depth = band * (0.5 - Math.sin(Math.asin(1 - 2 * m) / 3));
+    const gap = dist[i] - depth; // drawn skin between the oval's edge and the nearest other art
+    const d = gap <= CRISP_GAP ? 1 : gap >= CRISP_GAP + 2 ? 0 : (CRISP_GAP + 2 - gap) / 2;
+    if (d <= 0) continue;
+    let s = (m - CRISP_PIVOT) * gain + 0.5;
+    s = s <= 0 ? 0 : s >= 1 ? 1 : s;
+    // Never down to 0: which pixels are > 0 must not change (the face's colours are computed only
+    // there, and the Poisson ring over the oval reads them as boundary values).
+    mask[i] = Math.max(CRISP_FLOOR, m + d * (s - m));
   }
 }

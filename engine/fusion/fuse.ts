@@ -15,7 +15,7 @@ import { rgbToLab, labStats, delight, hexToLab, frameShading, transferColour, la
 import { recolourDrawnSkin } from './drawn-skin';
 import { projectSlot } from './canonical-mesh';
 import { targetPoints, warpFace } from './warp';
-import { faceMask, featherWidth, keepArtworkHair, FEATHER_FRACTION } from './face-mask';
+import { faceMask, featherWidth, keepArtworkHair, crispenAgainstArt, FEATHER_FRACTION } from './face-mask';
 import { comicSource, drawComicFace, softKnee, inkCoverage, paintInk, lineGrowFor, type ComicSource } from './stylise';
 import { poissonBlend } from './poisson';
 import { drawFaceOutline } from './face-outline';
@@ -252,6 +252,8 @@ export interface FuseOptions {
    * anew for every call: the frame's lighting is then cached by this name, not by the buffer.
    */
   frameKey?: string;
+  /** Also return each slot's soft mask (before its edge was crisped against the art): the eval measures on fixed regions. */
+  keepSoftMask?: boolean;
 }
 
 export interface StageTimings {
@@ -277,7 +279,7 @@ export interface FusedFrame {
    * Per fused slot: box and blend mask (for tests and the eval script), and `dirty`: the rectangle
    * holding every pixel this slot changed (the box and the recoloured drawn skin around it).
    */
-  slots: Array<{ id: string; box: Rect; mask: Float32Array; points: Float32Array; dirty: Rect }>;
+  slots: Array<{ id: string; box: Rect; mask: Float32Array; points: Float32Array; dirty: Rect; softMask?: Float32Array }>;
 }
 
 export function checkDegree(name: string, v: number | undefined, dflt: number): number {
@@ -324,6 +326,8 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     const oval = scratch('oval-mask', n, false);
     oval.set(mask);
     keepArtworkHair(frame, box, mask, hexRgb(style.skinTone), browTop - box.y0, 0.04 * faceW, 0.05 * faceW);
+    const softMask = options.keepSoftMask ? mask.slice() : undefined;
+    crispenAgainstArt(frame, box, mask, band, hexRgb(style.skinTone));
     let t2 = performance.now();
     timings.warp += t2 - t; t = t2;
     // --- colour: palette (keeping a share of the user's own tone), the frame's lighting
@@ -358,7 +362,7 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     t2 = performance.now();
     timings.blend += t2 - t;
     const dirty = skinRect ? { x0: Math.min(box.x0, skinRect.x0), y0: Math.min(box.y0, skinRect.y0), x1: Math.max(box.x1, skinRect.x1), y1: Math.max(box.y1, skinRect.y1) } : box;
-    slots.push({ id: slot.id, box, mask: mask.slice(), points: dst, dirty });
+    slots.push({ id: slot.id, box, mask: mask.slice(), points: dst, dirty, softMask });
   }
   return { data: out, width: frame.width, height: frame.height, timings, slots };
 }

@@ -1,0 +1,85 @@
+/**
+ * The blend mask's edge (engine/fusion/face-mask.ts crispenAgainstArt): soft where the face meets
+ * the drawing's skin (the seam is hidden there), crisp against any other art, and never beyond the
+ * oval. Synthetic frames around the canonical mesh.
+ */
+import { CANONICAL_MESH, projectShape, FACE_OVAL } from '../../engine/fusion/canonical-mesh';
+import { faceMask, featherWidth, crispenAgainstArt, CRISP_RAMP_PX } from '../../engine/fusion/face-mask';
+import { boundsOf, fillPolygon } from '../../engine/core/raster';
+
+const W = 300, H = 340, FACE = 200;
+const SKIN: [number, number, number] = [243, 201, 164];
+const dst = projectShape(CANONICAL_MESH, { center: [W / 2, H / 2], width: FACE, yaw: 0, pitch: 0, roll: 0 });
+const box = boundsOf(dst, 3, null, 2, W, H);
+const bw = box.x1 - box.x0;
+const band = featherWidth(dst);
+
+const frameOf = (rgb: readonly [number, number, number]) => {
+  const data = new Uint8Array(W * H * 3);
+  for (let i = 0; i < W * H; i++) data.set(rgb, i * 3);
+  return { data, width: W, height: H };
+};
+/** Pixels of the mask's ramp (strictly between 0.05 and 0.95) on the column through the chin. */
+const rampUnderChin = (m: Float32Array) => {
+  const x = Math.round(dst[152 * 3]) - box.x0;
+  let n = 0;
+  // the lower half of the column only: the chin's edge, not the forehead's
+  for (let y = Math.round(H / 2) - box.y0; y < box.y1 - box.y0; y++) { const v = m[y * bw + x]; if (v > 0.05 && v < 0.95) n++; }
+  return n;
+};
+
+test('against the sky the face\'s edge is crisp; the oval, its pixels > 0 and the interior stay as they were', () => {
+  const soft = faceMask(dst, box, band);
+  const m = soft.slice();
+  crispenAgainstArt(frameOf([30, 120, 200]), box, m, band, SKIN);
+  expect(rampUnderChin(soft)).toBeGreaterThanOrEqual(Math.floor(band) - 2);
+  expect(rampUnderChin(m)).toBeLessThanOrEqual(Math.ceil(CRISP_RAMP_PX) + 1);
+  // the same pixels are > 0 (the face's colours are computed there; the Poisson ring reads them)
+  let grew = 0, shrank = 0, interior = 0;
+  for (let i = 0; i < m.length; i++) {
+    if (soft[i] === 0 && m[i] !== 0) grew++;
+    if (soft[i] > 0 && m[i] <= 0) shrank++;
+    if (soft[i] === 1 && m[i] !== 1) interior++;
+  }
+  expect(grew).toBe(0);
+  expect(shrank).toBe(0);
+  expect(interior).toBe(0);
+});
+
+test('against the drawing\'s skin, and its shades, the soft edge stays (it hides the seam)', () => {
+  for (const rgb of [SKIN, SKIN.map((v) => Math.round(0.7 * v)) as [number, number, number]]) {
+    const soft = faceMask(dst, box, band);
+    const m = soft.slice();
+    crispenAgainstArt(frameOf(rgb), box, m, band, SKIN);
+    expect(Array.from(m)).toEqual(Array.from(soft));
+  }
+});
+
+/** Drawn skin inside the oval grown by `gap` px, an ink ring of 6 px around it, sky beyond. */
+function drawnFace(gap: number) {
+  const f = frameOf([30, 120, 200]);
+  let cx = 0, cy = 0;
+  for (const i of FACE_OVAL) { cx += dst[i * 3] / FACE_OVAL.length; cy += dst[i * 3 + 1] / FACE_OVAL.length; }
+  const grown = (g: number): [number[], number[]] => {
+    const xs: number[] = [], ys: number[] = [];
+    for (const i of FACE_OVAL) {
+      const dx = dst[i * 3] - cx, dy = dst[i * 3 + 1] - cy, l = Math.hypot(dx, dy);
+      xs.push(cx + dx * (l + g) / l); ys.push(cy + dy * (l + g) / l);
+    }
+    return [xs, ys];
+  };
+  const outer = new Float32Array(W * H), inner = new Float32Array(W * H);
+  fillPolygon(outer, W, H, ...grown(gap + 6));
+  fillPolygon(inner, W, H, ...grown(gap));
+  for (let i = 0; i < W * H; i++) if (outer[i]) f.data.set(inner[i] ? SKIN : [27, 27, 31], i * 3);
+  return f;
+}
+
+test('the art\'s outline at the oval\'s edge gets the crisp edge; beyond a strip of drawn skin the soft one stays', () => {
+  const soft = faceMask(dst, box, band);
+  const atEdge = soft.slice(), beyond = soft.slice();
+  crispenAgainstArt(drawnFace(0), box, atEdge, band, SKIN);
+  crispenAgainstArt(drawnFace(6), box, beyond, band, SKIN);
+  expect(rampUnderChin(atEdge)).toBeLessThanOrEqual(Math.ceil(CRISP_RAMP_PX) + 1);
+  expect(rampUnderChin(beyond)).toBe(rampUnderChin(soft));
+});
