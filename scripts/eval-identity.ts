@@ -38,7 +38,7 @@ import { skinVariant } from '../engine/fusion/drawn-skin';
 
 import { loadStory, storyIds, type StoryFrame } from '../engine/pipeline/story-frames';
 import type { Slot } from '../engine/fusion/slot';
-import type { RgbImage } from '../engine/core/raster';
+import { boxBlur, type RgbImage } from '../engine/core/raster';
 
 const ROOT = path.resolve(__dirname, '..');
 export const FIXTURE = (n: number) => path.join(ROOT, 'node_modules/@vladmandic/face-api/demo', `sample${n}.jpg`);
@@ -62,26 +62,45 @@ const r3 = (v: number) => Math.round(v * 1000) / 1000;
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
 const dist = (a: number[]) => ({ min: r3(q(a, 0)), p10: r3(q(a, 0.1)), median: r3(q(a, 0.5)), p90: r3(q(a, 0.9)), max: r3(q(a, 1)) });
 
-export interface SeamFigures { seam: number; frameEdge: number; changedOutside: number }
+export interface SeamFigures {
+  seam: number; frameEdge: number; changedOutside: number;
+  /**
+   * Mean fused gradient (luma units per pixel, Sobel / 8) over the feather band's pixels (of the
+   * soft mask, before the edge is crisped: 0 < m < 0.95) where the frame is drawn skin with no other art within 2 px: the
+   * seam where the face meets the drawing's skin, which the blend must hide. (Against other art —
+   * the outline, hair, the sky — the face's edge is crisp on purpose: face-mask.ts crispenAgainstArt.)
+   */
+  seamOnSkin: number;
+}
 
 /**
  * Seam: mean gradient magnitude of the fused frame on the mask's outer edge (feather band pixels
  * with 0 < mask ≤ 0.5, where the fused face meets the artwork) against the original frame's own
- * gradient on the same pixels. Background: pixels changed where the mask is 0 that were not the
- * slots' drawn skin (engine/fusion/drawn-skin.ts recolours that on purpose) — must be 0.
+ * gradient on the same pixels — since the face meets the art's lines at a crisp edge, this counts
+ * those edges too; `seamOnSkin` is the seam where only drawn skin is around. Background: pixels
+ * changed where the mask is 0 that were not the slots' drawn skin (engine/fusion/drawn-skin.ts
+ * recolours that on purpose) — must be 0.
  */
-export function seamAndBackground(frame: RgbImage, fused: Uint8Array, slots: Array<{ box: { x0: number; y0: number; x1: number; y1: number }; mask: Float32Array }>, skins: ReadonlyArray<readonly [number, number, number]> = []): SeamFigures {
+export function seamAndBackground(frame: RgbImage, fused: Uint8Array, slots: Array<{ box: { x0: number; y0: number; x1: number; y1: number }; mask: Float32Array; softMask?: Float32Array }>, skins: ReadonlyArray<readonly [number, number, number]> = []): SeamFigures {
   const W = frame.width, H = frame.height;
   const inside = new Uint8Array(W * H);
-  let gf = 0, go = 0, n = 0;
+  let gf = 0, go = 0, n = 0, gs = 0, ns = 0;
   for (const s of slots) {
-    const bw = s.box.x1 - s.box.x0;
+    const bw = s.box.x1 - s.box.x0, bh = s.box.y1 - s.box.y0;
     const gFused = sobelMagnitude({ data: fused, width: W, height: H }, s.box), gFrame = sobelMagnitude(frame, s.box);
+    const soft = s.softMask ?? s.mask;
+    const art = new Float32Array(bw * bh);
+    for (let y = s.box.y0; y < s.box.y1; y++) for (let x = s.box.x0; x < s.box.x1; x++) {
+      const j = (y * W + x) * 3;
+      art[(y - s.box.y0) * bw + x - s.box.x0] = skins.some((sk) => skinVariant(frame.data[j], frame.data[j + 1], frame.data[j + 2], sk) > 0) ? 0 : 1;
+    }
+    const nearArt = boxBlur(art, bw, bh, 2);
     for (let y = s.box.y0; y < s.box.y1; y++) for (let x = s.box.x0; x < s.box.x1; x++) {
       const k = (y - s.box.y0) * bw + x - s.box.x0;
       const m = s.mask[k];
       if (m > 0) inside[y * W + x] = 1;
       if (m > 0 && m <= 0.5) { gf += gFused[k]; go += gFrame[k]; n++; }
+      if (soft[k] > 0 && soft[k] < 0.95 && nearArt[k] === 0) { gs += gFused[k]; ns++; }
     }
   }
   let changed = 0;
@@ -91,7 +110,7 @@ export function seamAndBackground(frame: RgbImage, fused: Uint8Array, slots: Arr
     if (fused[j] === frame.data[j] && fused[j + 1] === frame.data[j + 1] && fused[j + 2] === frame.data[j + 2]) continue;
     if (!skins.some((sk) => skinVariant(frame.data[j], frame.data[j + 1], frame.data[j + 2], sk) > 0)) changed++;
   }
-  return { seam: n ? gf / n : 0, frameEdge: n ? go / n : 0, changedOutside: changed };
+  return { seam: n ? gf / n : 0, frameEdge: n ? go / n : 0, changedOutside: changed, seamOnSkin: ns ? gs / ns : NaN };
 }
 
 export interface EvalOptions {
@@ -180,7 +199,7 @@ export async function evaluate(opts: EvalOptions) {
 
   // --- fuse and measure
   const rec = perRecogniser(tally);
-  const sharp: number[] = [], sharpDrawn: number[] = [], acutance: number[] = [], seamRatio: number[] = [];
+  const sharp: number[] = [], sharpDrawn: number[] = [], acutance: number[] = [], seamRatio: number[] = [], seamOnSkin: number[] = [];
   let changedOutside = 0, total = 0;
   const perPhoto = new Map<string, { n: number; sharp: number[] } & Record<EmbedderName, { hits: number; own: number; other: number; nearest: Map<string, number> }>>();
   const perFrame = new Map<string, { yaw: number; n: number; sharp: number[]; drawn: number[] } & Record<EmbedderName, { hits: number; extraCloser: number; extraN: number }>>();
@@ -190,7 +209,7 @@ export async function evaluate(opts: EvalOptions) {
     const face = prepareFace(p.analysis, 0);
     for (const f of frames) {
       t = performance.now();
-      const r = fuseFrame(f.image, f.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })), { features: opts.features, shape: opts.shape });
+      const r = fuseFrame(f.image, f.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })), { features: opts.features, shape: opts.shape, keepSoftMask: true });
       time.fuse += performance.now() - t;
       const fused: RgbImage = { data: r.data, width: r.width, height: r.height };
       const hero = r.slots.find((s) => s.id === f.hero.id)!;
@@ -199,6 +218,7 @@ export async function evaluate(opts: EvalOptions) {
       time.seam += performance.now() - t;
       changedOutside += sb.changedOutside;
       if (sb.frameEdge > 0) seamRatio.push(sb.seam / sb.frameEdge);
+      if (!Number.isNaN(sb.seamOnSkin)) seamOnSkin.push(sb.seamOnSkin);
       t = performance.now();
       const sh = slotSharpness(f.image, fused, hero);
       time.sharpness += performance.now() - t;
@@ -273,6 +293,7 @@ export async function evaluate(opts: EvalOptions) {
     recognisers,
     sharpness,
     seam_gradient_ratio: dist(seamRatio),
+    seam_gradient_on_drawn_skin: dist(seamOnSkin),
     changed_pixels_outside_mask: changedOutside,
     fused_vs_other_photo_of_same_person: [...otherPhoto].map(([pair, h]) => ({ pair, ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, r3(h[k].hits / h[k].n)])) })),
     second_person_per_slot: [...extraDetails].map(([slot, d]) => ({ slot, ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, { closer: d[k].closer, of: d[k].n, median_similarity: r3(q(d[k].sims, 0.5)) }])) })),
@@ -295,7 +316,7 @@ export async function evaluate(opts: EvalOptions) {
     `sharpness face/art med ${sharpness.ratio.median} p10 ${sharpness.ratio.p10} (drawn ${sharpness.drawn_ratio.median}; ≥0.8 in ${pct(sharpness.share_at_least_0_8)})`,
     `acutance face/art med ${sharpness.acutance_ratio.median} p10 ${sharpness.acutance_ratio.p10} (≥0.8 in ${pct(sharpness.acutance_share_at_least_0_8)})`,
     `2nd person closer: ${EMBEDDER_NAMES.map((k) => `${k} ${rec[k].extraCloser}/${rec[k].extraN}`).join(', ')}`,
-    `seam ${out.seam_gradient_ratio.median}`,
+    `seam ${out.seam_gradient_ratio.median} (on drawn skin ${out.seam_gradient_on_drawn_skin.median})`,
     `bg changed ${changedOutside}`,
     `${seconds} s`,
   ].join(' | ');

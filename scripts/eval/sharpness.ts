@@ -13,7 +13,10 @@
  * - E(region) = mean of the top 10 % of G over the region's pixels (the strongest edges: ink lines,
  *   lids, pupils, lip edges; flat fills and skin count for nothing, so a region is not "soft" just
  *   because it is mostly flat).
- * - Face region: the fused slot's pixels with blend mask ≥ 0.95 (the interior, not the feather).
+ * - Face region: the fused slot's pixels with blend mask ≥ 0.95 (the interior, not the feather). The
+ *   mask is the slot's soft one when fuseFrame returns it (`keepSoftMask`): as blended before the
+ *   face's edge was crisped against the art (face-mask.ts crispenAgainstArt, 2026-12-06), whose
+ *   edge reaches into the old feather — the regions stay the same from round to round.
  * - Art region: pixels of the same fused frame inside the slot's box grown by 60 % of its width
  *   (left and right) and height (top and bottom), clipped to the frame, where the mask is 0 — the
  *   untouched drawing around the face (hair, outline, clothes, background).
@@ -153,8 +156,9 @@ export interface SharpnessFigures {
 }
 
 /** Sharpness figures of one fused slot (`box`, `mask` as fuseFrame returns them). */
-export function slotSharpness(drawn: RgbImage, fused: RgbImage, slot: { box: Rect; mask: Float32Array }): SharpnessFigures {
-  const { box, mask } = slot;
+export function slotSharpness(drawn: RgbImage, fused: RgbImage, slot: { box: Rect; mask: Float32Array; softMask?: Float32Array }): SharpnessFigures {
+  const { box } = slot;
+  const mask = slot.softMask ?? slot.mask;
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
   const gx = Math.round(ART_GROW * bw), gy = Math.round(ART_GROW * bh);
   const grown: Rect = { x0: Math.max(0, box.x0 - gx), y0: Math.max(0, box.y0 - gy), x1: Math.min(fused.width, box.x1 + gx), y1: Math.min(fused.height, box.y1 + gy) };
@@ -195,7 +199,7 @@ async function main(): Promise<void> {
     const story = await loadStory(id);
     const frames = story.frames.map((f, i) => ({ f, i })).filter(({ f }) => f.slots.some((s) => s.role === 'hero'));
     for (const { f, i } of process.argv.includes('--quick') ? frames.slice(0, 1) : frames) {
-      const r = fuseFrame(f.image, f.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })), { shape: num('shape'), features: num('features') });
+      const r = fuseFrame(f.image, f.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })), { shape: num('shape'), features: num('features'), keepSoftMask: true });
       const heroId = f.slots.find((s) => s.role === 'hero')!.id;
       const s = slotSharpness(f.image, r, r.slots.find((x) => x.id === heroId)!);
       rows.push({ frame: `${id}/${i + 1}`, ratio: +s.ratio.toFixed(3), drawn: +s.drawnRatio.toFixed(3), acutance: +s.acutanceRatio.toFixed(3) });
