@@ -100,36 +100,40 @@ const CRISP_FLOOR = 1e-3;
 /** Gap (px) of drawn skin between the oval's edge and other art from which the soft ramp stays (fully from GAP + 2). */
 export const CRISP_GAP = 1;
 
+/** v for m = smoothstep(v) = v²(3 − 2v), tabulated over m in 1024 steps (the mask's ramp → depth in the band). */
+const INV_SMOOTHSTEP = Float32Array.from({ length: 1025 }, (_, k) => 0.5 - Math.sin(Math.asin(1 - 2 * Math.min(1, (k + 0.5) / 1024)) / 3));
+
 /**
- * Distance (px, chamfer 1 / √2) from each pixel to the nearest `on` pixel (Infinity-free: capped at
- * w + h), two passes over the grid.
+ * Distance (px, chamfer 1 / √2) from each pixel to the nearest pixel with `dist` 0, in place: `dist`
+ * comes in as 0 (a source) or `big`; pixels where `skip` is set are neither read nor written (the
+ * face's interior: only the band and the art around it matter). Two passes over the grid.
  */
-function distanceTo(on: Float32Array, w: number, h: number, out: Float32Array): Float32Array {
-  const BIG = w + h, D = Math.SQRT2;
-  for (let i = 0; i < w * h; i++) out[i] = on[i] ? 0 : BIG;
+function chamferInPlace(dist: Float32Array, skip: Float32Array, w: number, h: number): void {
+  const D = Math.SQRT2;
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
     const i = y * w + x;
-    let v = out[i];
-    if (x > 0) v = Math.min(v, out[i - 1] + 1);
+    if (skip[i] >= 1) continue;
+    let v = dist[i];
+    if (x > 0 && dist[i - 1] + 1 < v) v = dist[i - 1] + 1;
     if (y > 0) {
-      v = Math.min(v, out[i - w] + 1);
-      if (x > 0) v = Math.min(v, out[i - w - 1] + D);
-      if (x < w - 1) v = Math.min(v, out[i - w + 1] + D);
+      if (dist[i - w] + 1 < v) v = dist[i - w] + 1;
+      if (x > 0 && dist[i - w - 1] + D < v) v = dist[i - w - 1] + D;
+      if (x < w - 1 && dist[i - w + 1] + D < v) v = dist[i - w + 1] + D;
     }
-    out[i] = v;
+    dist[i] = v;
   }
   for (let y = h - 1; y >= 0; y--) for (let x = w - 1; x >= 0; x--) {
     const i = y * w + x;
-    let v = out[i];
-    if (x < w - 1) v = Math.min(v, out[i + 1] + 1);
+    if (skip[i] >= 1) continue;
+    let v = dist[i];
+    if (x < w - 1 && dist[i + 1] + 1 < v) v = dist[i + 1] + 1;
     if (y < h - 1) {
-      v = Math.min(v, out[i + w] + 1);
-      if (x < w - 1) v = Math.min(v, out[i + w + 1] + D);
-      if (x > 0) v = Math.min(v, out[i + w - 1] + D);
+      if (dist[i + w] + 1 < v) v = dist[i + w] + 1;
+      if (x < w - 1 && dist[i + w + 1] + D < v) v = dist[i + w + 1] + D;
+      if (x > 0 && dist[i + w - 1] + D < v) v = dist[i + w - 1] + D;
     }
-    out[i] = v;
+    dist[i] = v;
   }
-  return out;
 }
 
 /**
@@ -145,18 +149,22 @@ function distanceTo(on: Float32Array, w: number, h: number, out: Float32Array): 
  */
 export function crispenAgainstArt(frame: { data: ArrayLike<number>; width: number }, box: Rect, mask: Float32Array, band: number, skin: readonly [number, number, number]): void {
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0, n = bw * bh, F = frame.data, W = frame.width;
-  const art = scratch('crisp-art', n);
+  // 0 where the art is not drawn skin, far (w + h) elsewhere; the face's interior (mask 1) is skipped
+  const dist = scratch('crisp-dist', n, false), BIG = bw + bh;
   for (let y = 0; y < bh; y++) {
     let fo = ((box.y0 + y) * W + box.x0) * 3;
-    for (let x = 0; x < bw; x++, fo += 3) art[y * bw + x] = skinVariant(F[fo], F[fo + 1], F[fo + 2], skin) > 0 ? 0 : 1;
+    for (let x = 0; x < bw; x++, fo += 3) {
+      const i = y * bw + x;
+      dist[i] = mask[i] < 1 && skinVariant(F[fo], F[fo + 1], F[fo + 2], skin) <= 0 ? 0 : BIG;
+    }
   }
-  const dist = distanceTo(art, bw, bh, scratch('crisp-dist', n, false));
+  chamferInPlace(dist, mask, bw, bh);
   const gain = band / CRISP_RAMP_PX;
   for (let i = 0; i < n; i++) {
     const m = mask[i];
     if (m <= 0 || m >= 1) continue;
     // depth of this pixel inside the oval's edge: faceMask's ramp is a smoothstep of depth / band
-    const depth = band * (0.5 - Math.sin(Math.asin(1 - 2 * m) / 3));
+    const depth = band * INV_SMOOTHSTEP[(m * 1024) | 0];
     const gap = dist[i] - depth; // drawn skin between the oval's edge and the nearest other art
     const d = gap <= CRISP_GAP ? 1 : gap >= CRISP_GAP + 2 ? 0 : (CRISP_GAP + 2 - gap) / 2;
     if (d <= 0) continue;
