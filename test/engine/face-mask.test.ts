@@ -3,9 +3,10 @@
  * the drawing's skin (the seam is hidden there), crisp against any other art, and never beyond the
  * oval. Synthetic frames around the canonical mesh.
  */
-import { CANONICAL_MESH, projectShape, FACE_OVAL } from '../../engine/fusion/canonical-mesh';
+import { CANONICAL_MESH, projectShape } from '../../engine/fusion/canonical-mesh';
 import { faceMask, featherWidth, crispenAgainstArt, CRISP_RAMP_PX } from '../../engine/fusion/face-mask';
-import { boundsOf, fillPolygon } from '../../engine/core/raster';
+import { boundsOf } from '../../engine/core/raster';
+import { drawnFaceFrame } from '../helpers/drawn-face';
 
 const W = 300, H = 340, FACE = 200;
 const SKIN: [number, number, number] = [243, 201, 164];
@@ -56,24 +57,7 @@ test('against the drawing\'s skin, and its shades, the soft edge stays (it hides
 });
 
 /** Drawn skin inside the oval grown by `gap` px, an ink ring of 6 px around it, sky beyond. */
-function drawnFace(gap: number) {
-  const f = frameOf([30, 120, 200]);
-  let cx = 0, cy = 0;
-  for (const i of FACE_OVAL) { cx += dst[i * 3] / FACE_OVAL.length; cy += dst[i * 3 + 1] / FACE_OVAL.length; }
-  const grown = (g: number): [number[], number[]] => {
-    const xs: number[] = [], ys: number[] = [];
-    for (const i of FACE_OVAL) {
-      const dx = dst[i * 3] - cx, dy = dst[i * 3 + 1] - cy, l = Math.hypot(dx, dy);
-      xs.push(cx + dx * (l + g) / l); ys.push(cy + dy * (l + g) / l);
-    }
-    return [xs, ys];
-  };
-  const outer = new Float32Array(W * H), inner = new Float32Array(W * H);
-  fillPolygon(outer, W, H, ...grown(gap + 6));
-  fillPolygon(inner, W, H, ...grown(gap));
-  for (let i = 0; i < W * H; i++) if (outer[i]) f.data.set(inner[i] ? SKIN : [27, 27, 31], i * 3);
-  return f;
-}
+const drawnFace = (gap: number) => drawnFaceFrame(W, H, dst, { bg: [30, 120, 200], skin: SKIN, ink: [27, 27, 31], drawn: { grow: gap, ring: 6 } });
 
 test('the art\'s outline at the oval\'s edge gets the crisp edge; beyond a strip of drawn skin the soft one stays', () => {
   const soft = faceMask(dst, box, band);

@@ -3,10 +3,11 @@
  * other than the drawing's own face, not where the art's outline is visible beyond a strip of drawn
  * skin, and never outside the oval. Synthetic frames around the canonical mesh, one per rule.
  */
-import { CANONICAL_MESH, projectShape, FACE_OVAL } from '../../engine/fusion/canonical-mesh';
+import { CANONICAL_MESH, projectShape } from '../../engine/fusion/canonical-mesh';
 import { drawFaceOutline, OUTLINE_WIDTH } from '../../engine/fusion/face-outline';
 import { faceMask, featherWidth } from '../../engine/fusion/face-mask';
-import { boundsOf, fillPolygon, type RgbImage } from '../../engine/core/raster';
+import { boundsOf, type RgbImage } from '../../engine/core/raster';
+import { drawnFaceFrame } from '../helpers/drawn-face';
 
 const W = 300, H = 340, FACE = 200;
 const INK: [number, number, number] = [27, 27, 31];
@@ -19,33 +20,8 @@ const mask = faceMask(dst, box, band);
 const CHIN = 152;
 
 /** A frame of `bg` with, optionally, a drawn face: the oval grown by `grow` px, skin inside an ink ring of `ring` px. */
-function frameWith(bg: readonly [number, number, number], drawn?: { grow: number; ring: number; halftone?: boolean }): RgbImage {
-  const data = new Uint8Array(W * H * 3);
-  for (let i = 0; i < W * H; i++) data.set(bg, i * 3);
-  if (drawn) {
-    let cx = 0, cy = 0;
-    for (const i of FACE_OVAL) { cx += dst[i * 3] / FACE_OVAL.length; cy += dst[i * 3 + 1] / FACE_OVAL.length; }
-    const scaled = (g: number): [number[], number[]] => {
-      const xs: number[] = [], ys: number[] = [];
-      for (const i of FACE_OVAL) {
-        const dx = dst[i * 3] - cx, dy = dst[i * 3 + 1] - cy, l = Math.hypot(dx, dy);
-        xs.push(cx + dx * (l + g) / l); ys.push(cy + dy * (l + g) / l);
-      }
-      return [xs, ys];
-    };
-    const outer = new Float32Array(W * H), inner = new Float32Array(W * H);
-    fillPolygon(outer, W, H, ...scaled(drawn.grow + drawn.ring));
-    fillPolygon(inner, W, H, ...scaled(drawn.grow));
-    const shade = SKIN.map((v) => Math.round(0.7 * v));
-    for (let i = 0; i < W * H; i++) {
-      if (!outer[i]) continue;
-      // a halftone shadow: every other pixel of every other row a darker shade of the skin
-      const dot = drawn.halftone && (i % W) % 2 === 0 && Math.floor(i / W) % 2 === 0;
-      data.set(!inner[i] ? INK : dot ? shade : SKIN, i * 3);
-    }
-  }
-  return { data, width: W, height: H };
-}
+const frameWith = (bg: readonly [number, number, number], drawn?: { grow: number; ring: number; halftone?: boolean }): RgbImage =>
+  drawnFaceFrame(W, H, dst, { bg, skin: SKIN, ink: INK, drawn });
 
 /** Mean luma of the fused copy over `n` px just inside the chin (the line's place). */
 function chinInside(out: Uint8Array, from: number, to: number): number {
