@@ -30,9 +30,10 @@ const INK_NEAR = 70;
 const SKIN_NEAR = 40;
 
 /**
- * Per jaw point (0–1): 1 where the face meets something other than the drawing's own face (sky,
- * hair, a collar, the neck below a drawn chin that the user's chin now covers), 0 where the art's
- * outline is right there. `nx, ny` are the outward normals.
+ * Per jaw point, 0 or 1: 1 where the face meets something other than the drawing's own face (sky,
+ * a collar, light hair, the neck below a drawn chin that the user's chin now covers), 0 where ink
+ * or dark hair is at the jaw or beyond a strip of drawn skin (the art's own outline). `nx, ny` are
+ * the outward normals.
  */
 export function outlineWeights(
   frame: RgbImage, xs: number[], ys: number[], nx: number[], ny: number[], faceW: number,
