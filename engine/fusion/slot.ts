@@ -46,6 +46,12 @@ export const SlotStyleSchema = z
      * likeness (rank-1 0.81 → 0.33 at 1); the features are drawn from the user's own detail instead.
      */
     featureInk: z.number().min(0).max(1).default(0),
+    /**
+     * Screen-tone shading: the drawn face's shadows as the art's 45° dot screen (1), or as flat
+     * darker bands (0); in between, shallower dots. Needs `toneBands` > 0. See docs/fusion.md
+     * "Seventh round".
+     */
+    halftone: z.number().min(0).max(1).default(1),
     inkColor: hexColor.default('#1b1b1f'),
     /** The frame's skin colour: colour transfer moves the user's skin towards it. */
     skinTone: hexColor.default('#f3c9a4'),

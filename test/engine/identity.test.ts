@@ -127,7 +127,9 @@ test('a degraded copy of each sample3 face is closest to its own face among the 
 /**
  * Misses (a fused frame not closest to its own user among the 19) allowed per recogniser, in all
  * 96 frames and per person (of 32). Measured on the comic rendering of issue #11 (shape 100,
- * features 90): dlib 5 (1, 0, 4 per person), faceres 0 — unchanged by the crisp face edge and the
+ * features 90): dlib 4 (1, 0, 3 per person), faceres 0 — since the shadows are a dot screen
+ * (stylise.ts HALFTONE_*; pitch 5 with 3 steps' depth also gave 4). Before that dlib 5 (1, 0, 4),
+ * unchanged by the crisp face edge and the
  * jaw line (face-mask.ts crispenAgainstArt about the ramp's middle; a little outside it, 0.35, gave
  * 6: face 2 on a 22° slot) — since the lines along the eyes, the
  * mouth's line and the nose's base are thickened on slots within 12° (stylise.ts LINE_GROW; both
@@ -144,7 +146,7 @@ test('a degraded copy of each sample3 face is closest to its own face among the 
  * issue #4 gave dlib 21 (9, 0, 12) and faceres 1, and at features 60 dlib 39 and faceres 18.
  */
 const MAX_MISSES: Record<EmbedderName, { total: number; perPerson: number }> = {
-  dlib: { total: 5, perPerson: 4 },
+  dlib: { total: 4, perPerson: 3 },
   faceres: { total: 2, perPerson: 1 },
 };
 
