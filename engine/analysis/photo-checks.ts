@@ -22,7 +22,13 @@ export const MIN_FACE_FRACTION = 0.08;
 export const MAX_OUTSIDE_FRACTION = 0.05;
 /** |yaw| / |pitch| above these give POSE_TOO_LARGE (the warp then has to invent a hidden cheek). Roll is corrected by rotation and not limited. */
 export const MAX_YAW_DEG = 40;
-export const MAX_PITCH_DEG = 30;
+/**
+ * Was 30°. The comic draws the eyes from the photo: sample2's middle face (−28°, looking down)
+ * passed and gave a poor comic on every frame — eyes under the lids, an iris drawn on a nearly
+ * closed eye, hair over both temples as grey streaks — while faces at −20° and −22° (sample2's
+ * right, sample6's third) still read well; every accepted ../shared/faces photo is within ±17.4°.
+ */
+export const MAX_PITCH_DEG = 25;
 /** Sharpness = variance of the Laplacian of the 96×96 crop; below this TOO_BLURRY. */
 export const MIN_SHARPNESS = 20;
 /** Mean luma (0–255) of the face crop below this TOO_DARK. */

@@ -38,7 +38,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   MULTIPLE_FACES: '照片里有多张人脸，请点选你自己的脸。',
   FACE_TOO_SMALL: '脸在照片里太小了，请靠近一些重新拍摄。',
   FACE_EXCEEDS_BORDER: '脸超出了照片边缘，请让整张脸都在画面里。',
-  POSE_TOO_LARGE: '脸转得太偏了，请正对镜头重新拍摄。',
+  POSE_TOO_LARGE: '脸的角度太偏了（侧脸、低头或仰头），请正对镜头重新拍摄。',
   TOO_BLURRY: '照片有点模糊，请保持手机稳定重新拍摄。',
   TOO_DARK: '照片太暗了，请到光线充足的地方重新拍摄。',
   FACE_OCCLUDED: '看不到你的眼睛，请摘下墨镜、露出整张脸重新拍摄。',

@@ -18,7 +18,7 @@ for (const name of ['Float32Array', 'Float64Array', 'Int8Array', 'Uint8Array', '
 }
 /* eslint-disable @typescript-eslint/no-var-requires */
 const { analyzeImage, requireFace } = require('../../engine/analysis/analyze') as typeof import('../../engine/analysis/analyze');
-const { checkPhoto, selectFace, MIN_EYE_LIGHT } = require('../../engine/analysis/photo-checks') as typeof import('../../engine/analysis/photo-checks');
+const { checkPhoto, selectFace, faceIssues, MIN_EYE_LIGHT, MAX_PITCH_DEG, MAX_YAW_DEG } = require('../../engine/analysis/photo-checks') as typeof import('../../engine/analysis/photo-checks');
 const { releaseSessions } = require('../../engine/analysis/onnx-session') as typeof import('../../engine/analysis/onnx-session');
 const { AppError } = require('../../engine/core/errors') as typeof import('../../engine/core/errors');
 type AppError = import('../../engine/core/errors').AppError;
@@ -72,6 +72,22 @@ describe('face analysis on the fixture photos', () => {
     // Left to right, the order the user is shown when asked to tap their face.
     const centres = result.faces.map((f) => f.box[0] + f.box[2] / 2);
     expect(centres).toEqual([...centres].sort((a, b) => a - b));
+  });
+
+  test('a face looking down past MAX_PITCH_DEG is refused with POSE_TOO_LARGE; faces down 20–22° are not', () => {
+    // sample2's middle face looks down ≈ 28° (eyes under the lids); sample2's right and sample6's third ≈ 20–22°
+    const down = results.sample2[1];
+    expect(down.pose.pitch).toBeLessThan(-MAX_PITCH_DEG);
+    expect(Math.abs(down.pose.yaw)).toBeLessThan(MAX_YAW_DEG);
+    let err: unknown;
+    try { checkPhoto(results.sample2, 1); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('POSE_TOO_LARGE');
+    expect((err as AppError).message).toMatch(/低头/);
+    for (const f of [results.sample2[2], results.sample6[2]]) {
+      expect(f.pose.pitch).toBeLessThan(-18);
+      expect(faceIssues(f)).not.toContain('POSE_TOO_LARGE');
+    }
   });
 
   test('small faces: the group photos scaled to 480 px wide (faces ≈ 40–56 px) lose no face', async () => {
