@@ -93,8 +93,9 @@ export const EYES = [
 ] as const;
 
 /** The mouth opening (between the inner lip edges): teeth and the dark inside. */
-const LIPS_OUTLINE = [...LIPS_OUTER_UPPER, ...[...LIPS_OUTER_LOWER].reverse()];
 const MOUTH_OPENING = [...LIPS_INNER_UPPER, ...[...LIPS_INNER_LOWER].reverse()];
+/** The lips with the opening (kept free of the dot screen). */
+const LIPS_OUTLINE = [...LIPS_OUTER_UPPER, ...[...LIPS_OUTER_LOWER].reverse()];
 
 /**
  * Guided filter (He et al. 2010), self-guided, on one plane: q = a·I + b with a = σ²/(σ² + ε), box
@@ -462,12 +463,12 @@ function bands(r: number, g: number, step: number): number {
 export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Array, box: Rect, mask: Float32Array, p: ComicDrawParams): void {
   const bw = lab.width, bh = lab.height, n = bw * bh;
   const L = lab.c0, A = lab.c1, B = lab.c2;
-  const { eyes, mouth, lips } = featureMasks(p.dst, box, bw, bh);
   const step = p.bands > 0 ? BAND_RANGE / p.bands : 0;
+  const ht = step > 0 ? (p.halftone ?? 0) * HALFTONE_DEPTH : 0;
+  const { eyes, mouth, lips } = featureMasks(p.dst, box, bw, bh, ht > 0);
   const [iL, ia, ib] = p.inkLab;
   const lineAlpha = Math.min(1, p.ink / FACE_INK_FULL);
   const c = p.centre;
-  const ht = step > 0 ? (p.halftone ?? 0) * HALFTONE_DEPTH : 0;
   // relative tone of every pixel first (its gradient antialiases the thresholds)
   const rel = scratch('comic-rel', n, false);
   if (p.lineGrow && p.lineGrow >= 1) thickenLines(ink, box, p.dst, p.lineGrow, eyes, rel);
@@ -487,7 +488,7 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
         // shadows as a dot screen (HALFTONE_PITCH): w ramps in over the first band under the skin
         if (ht > 0 && qs < 0) {
           const edge = (mask[i] - HALFTONE_EDGE) * 10;
-          const w = (qs < -step ? 1 : -qs / step) * (1 - lips[i]) * (edge <= 0 ? 0 : edge >= 1 ? 1 : edge);
+          const w = (qs < -step ? 1 : -qs / step) * (1 - lips![i]) * (edge <= 0 ? 0 : edge >= 1 ? 1 : edge);
           if (w > 0) qs += w * ht * step * (HALFTONE_COVER - halftoneDot(box.x0 + x, box.y0 + y));
         }
         q += s * qs;
@@ -604,15 +605,15 @@ function thickenLines(ink: Float32Array, box: Rect, dst: Float32Array, r: number
   }
 }
 
-/** The eyes' and the mouth opening's insides in the box, softened by one pixel (antialiased edges). */
-function featureMasks(dst: Float32Array, box: Rect, bw: number, bh: number): { eyes: Float32Array; mouth: Float32Array; lips: Float32Array } {
+/** The eyes' and the mouth opening's insides in the box (and the lips', when asked), softened by one pixel (antialiased edges). */
+function featureMasks(dst: Float32Array, box: Rect, bw: number, bh: number, withLips: boolean): { eyes: Float32Array; mouth: Float32Array; lips: Float32Array | null } {
   const n = bw * bh, tmp = scratch('feat-tmp', n, false);
   const fill = (name: string, polys: ReadonlyArray<readonly number[]>) => {
     const hard = scratch(name + '-hard', n);
     for (const poly of polys) fillPolygon(hard, bw, bh, poly.map((i) => dst[i * 3]), poly.map((i) => dst[i * 3 + 1]), box.x0, box.y0);
     return boxBlur(hard, bw, bh, 1, scratch(name, n, false), tmp);
   };
-  return { eyes: fill('eye-mask', EYES.map((e) => e.contour)), mouth: fill('mouth-mask', [MOUTH_OPENING]), lips: fill('lips-mask', [LIPS_OUTLINE]) };
+  return { eyes: fill('eye-mask', EYES.map((e) => e.contour)), mouth: fill('mouth-mask', [MOUTH_OPENING]), lips: withLips ? fill('lips-mask', [LIPS_OUTLINE]) : null };
 }
 
 /** A small white highlight up and to the left in each iris (the comic convention for a living eye). */
