@@ -1,8 +1,9 @@
 /**
- * Screen-tone shading (engine/fusion/stylise.ts drawComicFace `halftone`): the face's shadows are
- * drawn as a dot screen that keeps the band's mean tone, the skin's own tone and the lips stay
- * flat, the dots stay out of the feather band, and the screen is fixed in frame coordinates.
- * Synthetic planes on the canonical mesh, each built to trigger one rule.
+ * The skin's shading (engine/fusion/stylise.ts drawComicFace): band shapes are cut from a lightly
+ * blurred tone (no speck islands), and the shadows are drawn as a dot screen (`halftone`) that
+ * keeps the band's mean tone; the skin's own tone and the lips stay flat, the dots stay out of the
+ * feather band, and the screen is fixed in frame coordinates. Synthetic planes on the canonical
+ * mesh, each built to trigger one rule.
  */
 import { CANONICAL_MESH, projectShape } from '../../engine/fusion/canonical-mesh';
 import { drawComicFace, halftoneDot, HALFTONE_PITCH, HALFTONE_COVER, HALFTONE_DEPTH, BAND_RANGE, type ComicDrawParams } from '../../engine/fusion/stylise';
@@ -13,13 +14,13 @@ const W = 320, H = 340, FACE = 240, SKIN_L = 70;
 const points = projectShape(CANONICAL_MESH, { center: [W / 2, H / 2], width: FACE, yaw: 0, pitch: 0, roll: 0 });
 const STEP = BAND_RANGE / 4;
 
-/** Draws a box whose relative tone is `rel` everywhere (detail = rel on a flat skin L), returns its L plane. */
-function draw(box: Rect, rel: number, halftone: number, mask = 1): Float32Array {
+/** Draws a box whose relative tone is `rel` everywhere (detail = rel on a flat skin L), or as `detail` gives it; returns its L plane. */
+function draw(box: Rect, rel: number, halftone: number, mask = 1, detail?: Float32Array): Float32Array {
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
   const lab = newPlanes(bw, bh);
   lab.c0.fill(SKIN_L); lab.c1.fill(12); lab.c2.fill(14);
   const params: ComicDrawParams = { bands: 4, centre: SKIN_L, inkLab: [15, 0, 0], ink: 0.7, dst: points, eyes: [], halftone };
-  drawComicFace(lab, new Float32Array(bw * bh).fill(rel), new Float32Array(bw * bh), box, new Float32Array(bw * bh).fill(mask), params);
+  drawComicFace(lab, detail ?? new Float32Array(bw * bh).fill(rel), new Float32Array(bw * bh), box, new Float32Array(bw * bh).fill(mask), params);
   return lab.c0;
 }
 const stats = (a: Float32Array) => {
@@ -30,6 +31,22 @@ const stats = (a: Float32Array) => {
 };
 // a cheek box (canonical point 50), away from the eyes and the mouth
 const cheek: Rect = { x0: Math.round(points[50 * 3]) - 24, y0: Math.round(points[50 * 3 + 1]) - 24, x1: Math.round(points[50 * 3]) + 24, y1: Math.round(points[50 * 3 + 1]) + 24 };
+
+test('band shapes: a speck of one or two pixels stays skin, a blob of six is a band (flat bands, no dots)', () => {
+  const bw = cheek.x1 - cheek.x0, bh = cheek.y1 - cheek.y0;
+  const spot = (size: number, at: [number, number]) => {
+    const d = new Float32Array(bw * bh);
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) d[(at[1] + y) * bw + at[0] + x] = -0.13;
+    return d;
+  };
+  const flat = stats(draw(cheek, 0, 0)).mean;
+  const L1 = draw(cheek, 0, 0, 1, spot(1, [10, 10])), L2 = draw(cheek, 0, 0, 1, spot(2, [10, 10])), L6 = draw(cheek, 0, 0, 1, spot(6, [20, 20]));
+  // the speck's own pixels keep the skin's tone (a photo's pore or stubble dot is no band island)
+  expect(Math.abs(L1[10 * bw + 10] - flat)).toBeLessThan(0.5);
+  for (const [x, y] of [[10, 10], [11, 11]]) expect(Math.abs(L2[y * bw + x] - flat)).toBeLessThan(0.5);
+  // a real shadow shape keeps its band (−12 % of the skin's lightness) in its middle
+  expect(L6[23 * bw + 23]).toBeCloseTo(SKIN_L * (1 - STEP), 0);
+});
 
 test('a shadow band is drawn as dots that keep its mean tone; flat at halftone 0', () => {
   for (const rel of [-0.13, -0.25]) {
