@@ -40,6 +40,22 @@ export const DEFAULT_FEATURES = 90;
  * hero's drawn ears and neck take the face's tone (drawn-skin.ts), so nothing light clashes with it.
  */
 export const USER_TONE_SHARE = 0.85;
+/**
+ * Skin chroma over lightness (Lab C/L) under which a photo's skin counts as grey — a black-and-white
+ * photo (C 0), or cold light or a camera's grey cast (sample2's faces 0.09–0.13, 003 0.12) —
+ * against 0.24–0.66 for every other face here, dark skin included (066: 0.49). Below it less of the
+ * user's colour and more of the slot's skin colour is kept, in proportion (none at C 0): a grey
+ * photo gave a grey face and, through drawn-skin.ts, a grey neck and ears in a coloured drawing.
+ * Lightness keeps the user's share whatever the colour.
+ */
+export const GREY_SKIN_CHROMA = 0.2;
+
+/** The face's target skin colour (Lab): the slot's `skinTone` moved towards the user's by `keep`, their colour by less on grey photos. */
+export function skinTarget(tone: readonly [number, number, number], user: readonly [number, number, number], keep: number): [number, number, number] {
+  const rel = Math.hypot(user[1], user[2]) / Math.max(user[0], 20);
+  const keepColour = keep * Math.min(1, rel / GREY_SKIN_CHROMA);
+  return [tone[0] + keep * (user[0] - tone[0]), tone[1] + keepColour * (user[1] - tone[1]), tone[2] + keepColour * (user[2] - tone[2])];
+}
 
 export interface PreparedFace {
   /** Aligned, roll-free crop in Lab (own lighting removed), CROP_W × CROP_H. */
@@ -333,7 +349,7 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     // --- colour: palette (keeping a share of the user's own tone), the frame's lighting
     const tone = hexToLab(style.skinTone);
     const keep = USER_TONE_SHARE * features;
-    const target: [number, number, number] = [0, 1, 2].map((k) => tone[k] + keep * (face.stats.mean[k] - tone[k])) as [number, number, number];
+    const target = skinTarget(tone, face.stats.mean, keep);
     const shading = shadingFor(frame, slot, box, options.frameKey);
     transferColour(lab, { user: face.stats, target, saturation: style.saturation, shading, lighting: 0.8 }, mask);
     t2 = performance.now();

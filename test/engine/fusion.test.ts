@@ -9,7 +9,7 @@ import path from 'path';
 import { execFileSync } from 'child_process';
 import sharp from 'sharp';
 import { analyzeImage, type Analysis } from '../../engine/analysis/analyze';
-import { prepareFace, fuseFrame, type PreparedFace } from '../../engine/fusion/fuse';
+import { prepareFace, fuseFrame, skinTarget, GREY_SKIN_CHROMA, USER_TONE_SHARE, type PreparedFace } from '../../engine/fusion/fuse';
 import { projectSlot, CANONICAL_MESH, projectShape, MESH_POINTS } from '../../engine/fusion/canonical-mesh';
 import { EYES } from '../../engine/fusion/stylise';
 import { fillPolygon } from '../../engine/core/raster';
@@ -111,6 +111,49 @@ test('a dark-skinned face takes the drawn ears and neck with it; a face of the d
   // a face whose skin is the drawing's own tone: the drawn skin stays as drawn
   const same = recolourDrawnSkin(fr.image, new Uint8Array(fr.image.data), projectShape(CANONICAL_MESH, hero.pose), skin, skin, 1);
   expect(same.changed).toBe(0);
+});
+
+test('skin target: a grey photo\'s skin takes the slot\'s colour (in proportion to how grey), its lightness stays the user\'s share', () => {
+  const tone: [number, number, number] = [84, 12, 22], keep = USER_TONE_SHARE;
+  const old = (u: [number, number, number]) => [0, 1, 2].map((k) => tone[k] + keep * (u[k] - tone[k]));
+  // ordinary skins keep the user's share of colour: light, and dark with little chroma (066: L 26, C 12.8)
+  for (const u of [[62, 19, 21], [26, 8.6, 9.4], [81, 8.6, 17.7]] as Array<[number, number, number]>) {
+    expect(Math.hypot(u[1], u[2]) / u[0]).toBeGreaterThanOrEqual(GREY_SKIN_CHROMA);
+    skinTarget(tone, u, keep).forEach((v, k) => expect(v).toBeCloseTo(old(u)[k], 6));
+  }
+  // a black-and-white photo: the slot's colour, the user's lightness share
+  const bw = skinTarget(tone, [57, 0, 0], keep);
+  expect(bw[1]).toBeCloseTo(tone[1], 6);
+  expect(bw[2]).toBeCloseTo(tone[2], 6);
+  expect(bw[0]).toBeCloseTo(tone[0] + keep * (57 - tone[0]), 6);
+  // half as colourful as the floor: half the user's share of colour
+  const half = skinTarget(tone, [60, 0.1 * 60 * 0.6, 0.1 * 60 * 0.8], keep);
+  expect(half[1]).toBeCloseTo(tone[1] + (keep / 2) * (3.6 - tone[1]), 6);
+});
+
+test('a black-and-white photo gives a skin-coloured face and drawn neck, not a grey one', async () => {
+  const fr = (await loadStory('chuang')).frames[3];
+  const grey = await analyzeImage(await sharp(SAMPLE(3)).grayscale().jpeg({ quality: 95 }).toBuffer());
+  const greyFace = prepareFace(grey, 0);
+  expect(Math.hypot(greyFace.stats.mean[1], greyFace.stats.mean[2])).toBeLessThan(1);
+  // warmth (R − B) of the fused face and of the recoloured drawn skin around it
+  const warmth = (face: PreparedFace) => {
+    const r = fuseFrame(fr.image, fr.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })));
+    const s = r.slots[0], bw = s.box.x1 - s.box.x0, W = fr.image.width;
+    let inFace = 0, nFace = 0, drawn = 0, nDrawn = 0;
+    for (let y = s.box.y0; y < s.box.y1; y++) for (let x = s.box.x0; x < s.box.x1; x++) {
+      const i = (y * W + x) * 3, m = s.mask[(y - s.box.y0) * bw + x - s.box.x0];
+      const changed = r.data[i] !== fr.image.data[i] || r.data[i + 2] !== fr.image.data[i + 2];
+      if (m > 0.95) { inFace += r.data[i] - r.data[i + 2]; nFace++; } else if (m === 0 && changed) { drawn += r.data[i] - r.data[i + 2]; nDrawn++; }
+    }
+    return { face: inFace / nFace, drawn: drawn / Math.max(1, nDrawn), nDrawn };
+  };
+  const g = warmth(greyFace), c = warmth(faces[0]);
+  // the colour photo's face is warm; the grey photo's is as warm as a skin (not R ≈ B)
+  expect(c.face).toBeGreaterThan(25);
+  expect(g.face).toBeGreaterThan(25);
+  expect(g.nDrawn).toBeGreaterThan(1000);
+  expect(g.drawn).toBeGreaterThan(25);
 });
 
 test('drawn skin: the fill, its shade and its antialiased edge count; other colours do not', () => {
