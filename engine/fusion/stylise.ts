@@ -339,8 +339,9 @@ export interface ComicDrawParams {
   eyes: EyeModel[];
   /** Frame pixels the user's lines around the features are thickened by (lineGrowFor; under 1: as the photo's edges are). */
   lineGrow?: number;
-  /** Screen-tone shading of the shadows, 0 (flat bands) – 1 (HALFTONE_DEPTH): slot style `halftone`. */
+  /** Shadows as a dot screen (1) or flat bands (0), or a mix: slot style `halftone`. */
   halftone?: number;
+  xYaw?: number;
 }
 
 /**
@@ -414,20 +415,23 @@ const SPECK_SHARE = 0.08;
 export const FACE_INK_FULL = 0.6;
 
 /**
- * Screen-tone shading: the face's shadows (tone below the skin's own) are drawn as the art's 45°
- * dot screen (the art kit's `ht` pattern shades necks, walls and ground the same way) instead of
- * flat darker bands — the comic's own way to shade, and the face reads drawn rather than
- * posterised. The screen keeps each band's mean tone: its ground is lifted by
- * HALFTONE_DEPTH·step·HALFTONE_COVER and its dots lie HALFTONE_DEPTH·step under that, so at a
- * recogniser's (or a thumbnail's) scale the shading is the user's. The lightest shadow band fades
- * in from the skin's tone, so the skin/shadow edge becomes dots, not a line. Measured on
- * ../shared/faces (docs/fusion.md "Seventh round"): pitch 6, cover 0.4, depth 2 keep dlib at
- * 97.6 % and faceres 100 % with E(face)/E(art) 0.44 → 0.53; a coarser screen (pitch 8, like the
- * art's 11) costs dlib 2 points, deeper dots (3 steps) 0.9.
+ * Screen-tone shading: the face's shadows (tone below the skin's own band) are printed as the
+ * art's 45° dot screen (the art kit's `ht` pattern shades necks, walls and ground the same way)
+ * instead of flat darker bands — the comic's own way to shade, so the face reads drawn rather than
+ * posterised. It is an amplitude-modulated screen, as in print: the ground between the dots is the
+ * skin's own flat tone, every dot has the same dark tone (HALFTONE_DOT, relative to the skin's
+ * lightness) and the dots grow with the shadow's depth (cover = tone / HALFTONE_DOT), so the mean
+ * tone under the screen is the shadow's own (what a recogniser or a thumbnail sees) and the
+ * skin/shadow edge dissolves into small dots. Past HALFTONE_MAX_COVER the dots would merge into a
+ * dark field; there the ground darkens instead. Measured on ../shared/faces (docs/fusion.md
+ * "Eighth round"): E(face)/E(art) 0.51 → 0.87, dlib 97.5 → 97.8 %, faceres 99.7 → 99.9 %, where
+ * the seventh round's screen (ground lifted, dots two bands under it, fixed 40 % cover, pitch 6)
+ * kept the bands and their blotches. A pitch of 5 (E 0.85) or 6 (0.82) costs dlib 0.8–1.8 points
+ * on slots turned 15–22°; dots at −0.6 / −0.7 give E 0.74 / 0.81 at the same likeness.
  */
-export const HALFTONE_PITCH = 6;
-export const HALFTONE_COVER = 0.4;
-export const HALFTONE_DEPTH = 2;
+export const HALFTONE_PITCH = 4;
+export const HALFTONE_DOT = -0.8;
+export const HALFTONE_MAX_COVER = 0.6;
 /**
  * Soft-mask value from which the dots start (whole from +0.1): in the feather band they would be
  * half blended into the drawn skin beside the face as ghost dots along the seam.
@@ -437,11 +441,18 @@ const HALFTONE_EDGE = 0.85;
  * Coverage (0–1, antialiased over one pixel) of the screen's dot at frame pixel (x, y). The lattice
  * is fixed in frame coordinates, so neighbouring slots and every frame share one screen.
  */
-export function halftoneDot(x: number, y: number, pitch = HALFTONE_PITCH, cover = HALFTONE_COVER): number {
+export function halftoneDot(x: number, y: number, cover: number, pitch = HALFTONE_PITCH): number {
   const u = (x + y) * Math.SQRT1_2, v = (y - x) * Math.SQRT1_2;
   const du = u - pitch * Math.round(u / pitch), dv = v - pitch * Math.round(v / pitch);
   const t = pitch * Math.sqrt(cover / Math.PI) - Math.sqrt(du * du + dv * dv) + 0.5;
   return t <= 0 ? 0 : t >= 1 ? 1 : t;
+}
+/** Relative tone of the dot screen at frame pixel (x, y) for a shadow of relative tone `t` (< 0): its mean is `t`. */
+export function screenTone(t: number, x: number, y: number): number {
+  if (t >= 0) return 0;
+  const cover = t / HALFTONE_DOT;
+  if (cover <= HALFTONE_MAX_COVER) return HALFTONE_DOT * halftoneDot(x, y, cover);
+  return t - HALFTONE_DOT * HALFTONE_MAX_COVER + HALFTONE_DOT * halftoneDot(x, y, HALFTONE_MAX_COVER);
 }
 /**
  * The skin's band shapes are cut from its relative tone blurred by this box radius (frame pixels,
@@ -474,7 +485,7 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
   const bw = lab.width, bh = lab.height, n = bw * bh;
   const L = lab.c0, A = lab.c1, B = lab.c2;
   const step = p.bands > 0 ? BAND_RANGE / p.bands : 0;
-  const ht = step > 0 ? (p.halftone ?? 0) * HALFTONE_DEPTH : 0;
+  const ht = step > 0 ? p.halftone ?? 0 : 0;
   const { eyes, mouth, lips } = featureMasks(p.dst, box, bw, bh, ht > 0);
   const [iL, ia, ib] = p.inkLab;
   const lineAlpha = Math.min(1, p.ink / FACE_INK_FULL);
@@ -499,11 +510,11 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
       let q = 0;
       if (s > 0) {
         let qs = bands(rs, gs, step);
-        // shadows as a dot screen (HALFTONE_PITCH): w ramps in over the first band under the skin
+        // shadows as a dot screen, weighted out of the feather band and off the lips
         if (ht > 0 && qs < 0) {
           const edge = (mask[i] - HALFTONE_EDGE) * 10;
-          const w = (qs < -step ? 1 : -qs / step) * (1 - lips![i]) * (edge <= 0 ? 0 : edge >= 1 ? 1 : edge);
-          if (w > 0) qs += w * ht * step * (HALFTONE_COVER - halftoneDot(box.x0 + x, box.y0 + y));
+          const w = ht * (1 - lips![i]) * (edge <= 0 ? 0 : edge >= 1 ? 1 : edge);
+          if (w > 0) qs += w * (screenTone(rs, box.x0 + x, box.y0 + y) - qs);
         }
         q += s * qs;
       }

@@ -1,12 +1,13 @@
 /**
  * The skin's shading (engine/fusion/stylise.ts drawComicFace): band shapes are cut from a lightly
- * blurred tone (no speck islands), and the shadows are drawn as a dot screen (`halftone`) that
- * keeps the band's mean tone; the skin's own tone and the lips stay flat, the dots stay out of the
+ * blurred tone (no speck islands), and the shadows are printed as a dot screen (`halftone`): dots
+ * of one dark tone on the skin's own flat ground, growing with the shadow and keeping its mean
+ * tone; the skin's own tone and the lips stay flat, the dots stay out of the
  * feather band, and the screen is fixed in frame coordinates. Synthetic planes on the canonical
  * mesh, each built to trigger one rule.
  */
 import { CANONICAL_MESH, projectShape } from '../../engine/fusion/canonical-mesh';
-import { drawComicFace, halftoneDot, HALFTONE_PITCH, HALFTONE_COVER, HALFTONE_DEPTH, BAND_RANGE, type ComicDrawParams } from '../../engine/fusion/stylise';
+import { drawComicFace, halftoneDot, HALFTONE_PITCH, HALFTONE_DOT, HALFTONE_MAX_COVER, BAND_RANGE, type ComicDrawParams } from '../../engine/fusion/stylise';
 import { newPlanes, type Rect } from '../../engine/core/raster';
 import { SlotStyleSchema } from '../../engine/fusion/slot';
 
@@ -48,22 +49,37 @@ test('band shapes: a speck of one or two pixels stays skin, a blob of six is a b
   expect(L6[23 * bw + 23]).toBeCloseTo(SKIN_L * (1 - STEP), 0);
 });
 
-test('a shadow band is drawn as dots that keep its mean tone; flat at halftone 0', () => {
-  for (const rel of [-0.13, -0.25]) {
+const area = (box: Rect) => (box.x1 - box.x0) * (box.y1 - box.y0);
+
+test('a shadow is printed as dots of one dark tone on the skin\'s flat ground, keeping its mean tone; flat bands at halftone 0', () => {
+  const shares: number[] = [];
+  for (const rel of [-0.13, -0.25, -0.4]) {
     const flat = stats(draw(cheek, rel, 0));
     expect(flat.sd).toBeLessThan(0.01); // one flat band
-    const dots = stats(draw(cheek, rel, 1));
-    // dots and their ground HALFTONE_DEPTH bands apart…
-    expect(dots.max - dots.min).toBeGreaterThan(0.9 * HALFTONE_DEPTH * STEP * SKIN_L);
-    expect(dots.sd).toBeGreaterThan(5);
-    // …averaging to the flat band's tone (what a recogniser or a thumbnail sees)
-    expect(Math.abs(dots.mean - flat.mean)).toBeLessThan(0.03 * SKIN_L * STEP * HALFTONE_DEPTH);
-    // about HALFTONE_COVER of the pixels are dot
-    const dotShare = draw(cheek, rel, 1).filter((v) => v < flat.mean).length / ((cheek.x1 - cheek.x0) * (cheek.y1 - cheek.y0));
-    expect(Math.abs(dotShare - HALFTONE_COVER)).toBeLessThan(0.08);
+    const L = draw(cheek, rel, 1), dots = stats(L);
+    // the ground between the dots is the skin's own tone, the dots' centres HALFTONE_DOT under it…
+    expect(dots.max).toBeCloseTo(SKIN_L, 1);
+    expect(dots.min).toBeCloseTo(SKIN_L * (1 + HALFTONE_DOT), 0);
+    // …averaging to the shadow's own tone (what a recogniser or a thumbnail sees)
+    expect(Math.abs(dots.mean - SKIN_L * (1 + rel))).toBeLessThan(0.02 * SKIN_L);
+    // and the dots cover rel / HALFTONE_DOT of the skin
+    const share = L.filter((v) => v < SKIN_L * (1 + HALFTONE_DOT / 2)).length / area(cheek);
+    expect(Math.abs(share - rel / HALFTONE_DOT)).toBeLessThan(0.06);
+    shares.push(share);
   }
-  // a deeper shadow's dots are darker than a lighter one's
-  expect(stats(draw(cheek, -0.25, 1)).min).toBeLessThan(stats(draw(cheek, -0.13, 1)).min - 5);
+  // a deeper shadow has bigger dots, not darker ones
+  expect(shares[1]).toBeGreaterThan(shares[0] + 0.1);
+  expect(shares[2]).toBeGreaterThan(shares[1] + 0.1);
+});
+
+test('past the largest cover the ground darkens instead of the dots merging', () => {
+  const rel = HALFTONE_DOT * (HALFTONE_MAX_COVER + 0.2);
+  const L = draw(cheek, rel, 1), dots = stats(L);
+  expect(dots.max).toBeCloseTo(SKIN_L * (1 + rel - HALFTONE_DOT * HALFTONE_MAX_COVER), 0);
+  expect(dots.max).toBeLessThan(SKIN_L - 5);
+  expect(Math.abs(dots.mean - SKIN_L * (1 + rel))).toBeLessThan(0.02 * SKIN_L);
+  const share = L.filter((v) => v < dots.max + (SKIN_L * HALFTONE_DOT) / 2).length / area(cheek);
+  expect(Math.abs(share - HALFTONE_MAX_COVER)).toBeLessThan(0.06);
 });
 
 test('the skin\'s own tone and its highlights stay flat', () => {
@@ -90,9 +106,9 @@ test('the screen is fixed in frame coordinates (a box moved by a pixel shows the
   expect(diff).toBeLessThan(1e-3);
   // and it is a 45° lattice of HALFTONE_PITCH: a dot's centre repeats one pitch along the diagonal
   const d = HALFTONE_PITCH * Math.SQRT1_2;
-  expect(halftoneDot(0, 0)).toBe(1);
-  expect(halftoneDot(d, d)).toBe(1);
-  expect(halftoneDot(d / 2, d / 2)).toBe(0);
+  expect(halftoneDot(0, 0, 0.4)).toBe(1);
+  expect(halftoneDot(d, d, 0.4)).toBe(1);
+  expect(halftoneDot(d / 2, d / 2, 0.4)).toBe(0);
 });
 
 test('templates get screen-tone shading by default', () => {
