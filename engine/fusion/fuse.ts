@@ -370,7 +370,7 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     // face goes in over that (its seam is matched against the recoloured skin)
     const drawnSkin = hexRgb(style.skinTone);
     const faceSkin = labToRgb(target[0], target[1] * style.saturation, target[2] * style.saturation);
-    const { skin: ringSkin, rect: skinRect } = recolourDrawnSkin(frame, out, dst, drawnSkin, faceSkin, fw);
+    const { skin: ringSkin, rect: skinRect } = recolourDrawnSkin(frame, out, dst, drawnSkin, faceSkin, fw, slot.bodySkin);
     poissonBlend({ data: out, width: frame.width, height: frame.height }, out, box, rgb, mask, options.blend === 'alpha' ? { cells: 1 } : { skin: ringSkin, region: oval });
     if (cov) paintInk(out, W, box, cov, hexRgb(style.inkColor), style.ink * fw, mask);
     // the jaw's outline where the user's face covers the art's own (face-outline.ts)

@@ -47,9 +47,9 @@ export const SlotStyleSchema = z
      */
     featureInk: z.number().min(0).max(1).default(0),
     /**
-     * Screen-tone shading: the drawn face's shadows as the art's 45° dot screen (1), or as flat
-     * darker bands (0); in between, shallower dots. Needs `toneBands` > 0. See docs/fusion.md
-     * "Seventh round".
+     * Screen-tone shading: the drawn face's shadows printed as the art's 45° dot screen (1), or as
+     * flat darker bands (0); in between, a mix of the two. Needs `toneBands` > 0. See docs/fusion.md
+     * "Eighth round".
      */
     halftone: z.number().min(0).max(1).default(1),
     inkColor: hexColor.default('#1b1b1f'),
@@ -67,6 +67,12 @@ export const SlotSchema = z
     role: z.enum(['hero', 'extra']),
     pose: SlotPoseSchema,
     style: SlotStyleSchema.default({}),
+    /**
+     * The figure's drawn skin away from its head (hands, bare forearms) as capsules
+     * [x1, y1, x2, y2, radius] in frame px: it takes the fused face's tone like the ears and neck
+     * (engine/fusion/drawn-skin.ts). Only pixels of the slot's `skinTone` family inside them change.
+     */
+    bodySkin: z.array(z.tuple([z.number(), z.number(), z.number(), z.number(), z.number().positive()])).max(8).optional(),
     /** For templates made from a photo: 468 detected points instead of a projected pose. */
     points: z.array(z.tuple([z.number(), z.number()])).length(468).optional(),
   })
