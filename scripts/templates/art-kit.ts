@@ -821,15 +821,40 @@ function arm(sh: [number, number], pose: ArmPose, side: number, W: number, color
   return { svg: s, hand: hd };
 }
 
-/** Where a character's hand ends up (side -1 = viewer's left, +1 = right): to attach strings, props. */
-export function handPosition(c: CharacterSpec, side: -1 | 1, frameW = 720): [number, number] {
+/** The shoulder points of a character's arms (viewer's left, right), frame px. */
+function shoulders(c: CharacterSpec): [[number, number], [number, number]] {
   const p = c.pose;
   const { W, sx } = faceGeometry(p);
   const bx = p.center[0] + (c.bodyDx ?? 0) * W - sx * W * 0.15;
-  const y0 = p.center[1] + 0.9 * W;
+  const y = p.center[1] + 0.9 * W + 0.25 * W;
   const sh = (c.shoulderScale ?? 1) * W;
+  return [[bx - sh * 0.82, y], [bx + sh * 0.82, y]];
+}
+const shortSleeves = (c: CharacterSpec) => c.outfit === 'tshirt' || c.outfit === 'vest' || c.outfit === 'apron';
+
+/** Where a character's hand ends up (side -1 = viewer's left, +1 = right): to attach strings, props. */
+export function handPosition(c: CharacterSpec, side: -1 | 1, frameW = 720): [number, number] {
   const arms = c.arms ?? ['down', 'down'];
-  return armPoints([bx + side * sh * 0.82, y0 + 0.25 * W], arms[side < 0 ? 0 : 1], side, W, frameW).hd;
+  return armPoints(shoulders(c)[side < 0 ? 0 : 1], arms[side < 0 ? 0 : 1], side, faceGeometry(c.pose).W, frameW).hd;
+}
+
+/**
+ * A character's drawn skin away from the head — the hands (discs) and, under short sleeves, the
+ * forearms — as capsules [x1, y1, x2, y2, radius] in frame px, reaching the inner half of their
+ * ink outline. A fused face's tone is carried there too (slot `bodySkin`, engine/fusion/drawn-skin.ts),
+ * so a dark-skinned user does not wave light drawn hands.
+ */
+export function bodySkin(c: CharacterSpec, frameW = 720): [number, number, number, number, number][] {
+  const W = faceGeometry(c.pose).W;
+  const arms = c.arms ?? ['down', 'down'];
+  const r2 = (v: number) => Math.round(v * 100) / 100;
+  const parts: [number, number, number, number, number][] = [];
+  shoulders(c).forEach((sh, k) => {
+    const { el, hd } = armPoints(sh, arms[k], k === 0 ? -1 : 1, W, frameW);
+    parts.push([hd[0], hd[1], hd[0], hd[1], 0.2 * W]);
+    if (shortSleeves(c)) parts.push([el[0], el[1], hd[0], hd[1], 0.85 * 0.32 * W / 2]);
+  });
+  return parts.map((q) => q.map(r2) as [number, number, number, number, number]);
 }
 
 /**
@@ -847,7 +872,7 @@ export function character(c: CharacterSpec, frameH = 1280, frameW = 720): string
   const sh = (c.shoulderScale ?? 1) * 1.0 * W;
   const bottom = c.bottom ?? frameH + 60;
   const arms = c.arms ?? ['down', 'down'];
-  const short = c.outfit === 'tshirt' || c.outfit === 'vest' || c.outfit === 'apron';
+  const short = shortSleeves(c);
   let s = `<g class="character">`;
   // neck
   s += `<rect x="${r1(cx - 0.2 * W)}" y="${r1(cy + 0.3 * W)}" width="${r1(0.4 * W)}" height="${r1(y0 - cy - 0.2 * W)}" fill="${c.skin}" stroke="${INK}" stroke-width="${r1(ink)}"/>`;
@@ -884,8 +909,9 @@ export function character(c: CharacterSpec, frameH = 1280, frameW = 720): string
     s += `<line x1="${r1(cx - 0.15 * W)}" y1="${r1(y0 + 0.3 * W)}" x2="${r1(cx - 0.17 * W)}" y2="${r1(y0 + 0.8 * W)}" stroke="${acc}" stroke-width="${r1(ink * 0.8)}" stroke-linecap="round"/><line x1="${r1(cx + 0.15 * W)}" y1="${r1(y0 + 0.3 * W)}" x2="${r1(cx + 0.17 * W)}" y2="${r1(y0 + 0.8 * W)}" stroke="${acc}" stroke-width="${r1(ink * 0.8)}" stroke-linecap="round"/>`;
   }
   // arms (viewer's left = -1, right = +1)
-  const left = arm([bx - sh * 0.82, y0 + 0.25 * W], arms[0], -1, W, c.color, c.skin, short, frameW);
-  const right = arm([bx + sh * 0.82, y0 + 0.25 * W], arms[1], 1, W, c.color, c.skin, short, frameW);
+  const [ls, rs] = shoulders(c);
+  const left = arm(ls, arms[0], -1, W, c.color, c.skin, short, frameW);
+  const right = arm(rs, arms[1], 1, W, c.color, c.skin, short, frameW);
   s += left.svg + right.svg;
   if (c.holdLeft) s += c.holdLeft(left.hand[0], left.hand[1]);
   if (c.holdRight) s += c.holdRight(right.hand[0], right.hand[1]);

@@ -656,6 +656,7 @@ export function buildStory(def: StoryDef, campaignStory: { title: string; char: 
       role: fig.role,
       pose: fig.pose as SlotPose,
       style: { smoothing: 0.6, toneBands: 4, ink: 0.7, featureInk: 0, halftone: 1, inkColor: INK, saturation: 1, ...def.style, ...fig.style, skinTone: fig.skin },
+      bodySkin: K.bodySkin(fig as K.CharacterSpec, W),
     }));
     const bubbles: Bubble[] = (f.bubbles ?? []).map(({ to, ...b }) => {
       const speaker = figs.find((g) => g.id === to);

@@ -79,13 +79,15 @@ test('outside the feather band only the drawn skin around a face changes; the fa
   expect(changedInside / inside).toBeGreaterThan(0.3);
 });
 
+/** sample3's first face photographed much darker (a deep skin tone for the colour transfer); analysed once. */
+let darkFaceOnce: Promise<PreparedFace> | undefined;
+const darkSample3Face = () => (darkFaceOnce ??= (async () => prepareFace(await analyzeImage(await sharp(SAMPLE(3)).linear(0.42, 0).jpeg({ quality: 95 }).toBuffer()), 0))());
+
 test('a dark-skinned face takes the drawn ears and neck with it; a face of the drawing\'s tone leaves them alone', async () => {
   const fr = (await loadStory('chuang')).frames[3];
   const hero = fr.slots.find((sl) => sl.role === 'hero')!;
   const skin = hexRgb(hero.style.skinTone);
-  // the same person, photographed much darker (a deep skin tone for the colour transfer)
-  const dark = await analyzeImage(await sharp(SAMPLE(3)).linear(0.42, 0).jpeg({ quality: 95 }).toBuffer());
-  const darkFace = prepareFace(dark, 0);
+  const darkFace = await darkSample3Face();
   expect(darkFace.stats.mean[0]).toBeLessThan(faces[0].stats.mean[0] - 15);
   const measure = (face: PreparedFace) => {
     const r = fuseFrame(fr.image, fr.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? face : null })));
@@ -111,6 +113,40 @@ test('a dark-skinned face takes the drawn ears and neck with it; a face of the d
   // a face whose skin is the drawing's own tone: the drawn skin stays as drawn
   const same = recolourDrawnSkin(fr.image, new Uint8Array(fr.image.data), projectShape(CANONICAL_MESH, hero.pose), skin, skin, 1);
   expect(same.changed).toBe(0);
+});
+
+test('the hero\'s drawn hands and bare forearms (slot bodySkin) take a dark face\'s tone; the other figure\'s stay as drawn', async () => {
+  const fr = (await loadStory('rong')).frames[2]; // the hero waves a phone beside a kid; short sleeves
+  const hero = fr.slots.find((sl) => sl.role === 'hero')!, kid = fr.slots.find((sl) => sl.role === 'extra')!;
+  expect(hero.bodySkin!.length).toBe(4); // two hands, two forearms
+  const darkFace = await darkSample3Face();
+  const r = fuseFrame(fr.image, fr.slots.map((slot) => ({ slot, face: slot.role === 'hero' ? darkFace : null })));
+  const W = fr.image.width, f = fr.image.data, o = r.data;
+  const within = (caps: NonNullable<typeof hero.bodySkin>, x: number, y: number) => caps.some(([x1, y1, x2, y2, rad]) => {
+    const vx = x2 - x1, vy = y2 - y1, ll = vx * vx + vy * vy;
+    const u = ll ? Math.max(0, Math.min(1, ((x - x1) * vx + (y - y1) * vy) / ll)) : 0;
+    return Math.hypot(x - x1 - u * vx, y - y1 - u * vy) <= rad;
+  });
+  const heroSkin = hexRgb(hero.style.skinTone);
+  let hand = 0, handChanged = 0, before = 0, after = 0, kidPixels = 0, kidChanged = 0;
+  for (let y = 0; y < fr.image.height; y++) for (let x = 0; x < W; x++) {
+    const i = (y * W + x) * 3, changed = f[i] !== o[i] || f[i + 1] !== o[i + 1] || f[i + 2] !== o[i + 2];
+    if (within(hero.bodySkin!, x + 0.5, y + 0.5) && skinVariant(f[i], f[i + 1], f[i + 2], heroSkin) > 0.9) {
+      hand++;
+      if (changed) { handChanged++; before += f[i] + f[i + 1] + f[i + 2]; after += o[i] + o[i + 1] + o[i + 2]; }
+    } else if (within(kid.bodySkin!, x + 0.5, y + 0.5) && !within(hero.bodySkin!, x + 0.5, y + 0.5)) {
+      kidPixels++;
+      if (changed) kidChanged++;
+    }
+  }
+  // the art kit's capsules lie on the drawn hands and forearms…
+  expect(hand).toBeGreaterThan(4000);
+  // …which now take the face's tone
+  expect(handChanged / hand).toBeGreaterThan(0.95);
+  expect(1 - after / before).toBeGreaterThan(0.15);
+  // the kid's hands (a lighter drawn skin, within the hero's colour tolerance), not fused, stay as drawn
+  expect(kidPixels).toBeGreaterThan(1000);
+  expect(kidChanged).toBe(0);
 });
 
 test('skin target: a grey photo\'s skin takes the slot\'s colour (in proportion to how grey), its lightness stays the user\'s share', () => {
