@@ -2,7 +2,7 @@
  * The skin's shading (engine/fusion/stylise.ts drawComicFace): band shapes are cut from a lightly
  * blurred tone (no speck islands), and the shadows are printed as a dot screen (`halftone`): dots
  * of one dark tone on the skin's own flat ground, growing with the shadow and keeping its mean
- * tone; the skin's own tone and the lips stay flat, the dots stay out of the
+ * tone; the skin's own tone, the lips and the brows stay flat, the dots stay out of the
  * feather band, and the screen is fixed in frame coordinates. Synthetic planes on the canonical
  * mesh, each built to trigger one rule.
  */
@@ -86,7 +86,14 @@ test('the skin\'s own tone and its highlights stay flat', () => {
   for (const rel of [0, 0.13]) expect(stats(draw(cheek, rel, 1)).sd).toBeLessThan(0.01);
 });
 
-test('no dots on the lips or in the feather band', () => {
+test('no dots on the lips, the brows or in the feather band', () => {
+  // a box in the middle of each brow (canonical points: upper 105 / 334 over lower 52 / 282)
+  for (const [up, low] of [[105, 52], [334, 282]]) {
+    const cx = (points[up * 3] + points[low * 3]) / 2, cy = (points[up * 3 + 1] + points[low * 3 + 1]) / 2;
+    expect(points[low * 3 + 1] - points[up * 3 + 1]).toBeGreaterThan(8);
+    const brow: Rect = { x0: Math.round(cx - 8), y0: Math.round(cy - 2), x1: Math.round(cx + 8), y1: Math.round(cy + 2) };
+    expect(stats(draw(brow, -0.25, 1)).sd).toBeLessThan(0.5);
+  }
   // a box on the upper lip's body: between its outer edge (point 0) and the mouth line (point 13)
   const [cx, top, bottom] = [points[0], points[0 * 3 + 1], points[13 * 3 + 1]];
   expect(bottom - top).toBeGreaterThan(8);

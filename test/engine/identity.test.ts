@@ -127,7 +127,9 @@ test('a degraded copy of each sample3 face is closest to its own face among the 
 /**
  * Misses (a fused frame not closest to its own user among the 18) allowed per recogniser, in all
  * 96 frames and per person (of 32). Measured on the comic rendering of issue #11 (shape 100,
- * features 90): dlib 6 (1, 0, 5 per person), faceres 0 — since the shadows are an AM dot screen
+ * features 90): dlib 4 (1, 0, 3 per person), faceres 1 (0, 0, 1: face 2 on a −15° slot) — since
+ * the brows are kept off the screen (stylise.ts SOLID_SHAPES; the bound stays at 5 / 4, one frame
+ * of margin). Before that dlib 6 (1, 0, 5 per person), faceres 0 — since the shadows are an AM dot screen
  * (stylise.ts screenTone: pitch 4, dots at −0.8; face 2 now misses +18° and +12° slots and no
  * longer the +22° one; on
  * ../shared/faces, the tuning set, dlib rose 97.5 → 97.8 % and turned slots 95.2 → 95.5 %; pitch
@@ -153,7 +155,7 @@ test('a degraded copy of each sample3 face is closest to its own face among the 
  * issue #4 gave dlib 21 (9, 0, 12) and faceres 1, and at features 60 dlib 39 and faceres 18.
  */
 const MAX_MISSES: Record<EmbedderName, { total: number; perPerson: number }> = {
-  dlib: { total: 6, perPerson: 5 },
+  dlib: { total: 5, perPerson: 4 },
   faceres: { total: 2, perPerson: 1 },
 };
 
