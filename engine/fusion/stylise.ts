@@ -348,7 +348,6 @@ export interface ComicDrawParams {
   lineGrow?: number;
   /** Shadows as a dot screen (1) or flat bands (0), or a mix: slot style `halftone`. */
   halftone?: number;
-  xYaw?: number;
 }
 
 /**
@@ -433,8 +432,9 @@ export const FACE_INK_FULL = 0.6;
  * dark field; there the ground darkens instead. Measured on ../shared/faces (docs/fusion.md
  * "Eighth round"): E(face)/E(art) 0.51 → 0.87, dlib 97.5 → 97.8 %, faceres 99.7 → 99.9 %, where
  * the seventh round's screen (ground lifted, dots two bands under it, fixed 40 % cover, pitch 6)
- * kept the bands and their blotches. A pitch of 5 (E 0.85) or 6 (0.82) costs dlib 0.8–1.8 points
- * on slots turned 15–22°; dots at −0.6 / −0.7 give E 0.74 / 0.81 at the same likeness.
+ * kept the bands and their blotches. A pitch of 5 (E 0.80–0.85) or 6 (E 0.82 at dots −0.6) costs
+ * dlib 0.6–2.5 points on slots turned 15–22°; dots at −0.6 / −0.7 give E 0.74 / 0.81 at the same
+ * likeness.
  */
 export const HALFTONE_PITCH = 4;
 export const HALFTONE_DOT = -0.8;

@@ -802,21 +802,24 @@ export function armPoints(sh: [number, number], pose: ArmPose, side: number, W: 
   return { el, hd };
 }
 
+/** Arm width, forearm width (of the arm's) and hand radius, in face widths: drawn by arm(), listed by bodySkin(). */
+const ARM_WIDTH = 0.32, FOREARM_SHARE = 0.85, HAND_RADIUS = 0.2;
+
 function arm(sh: [number, number], pose: ArmPose, side: number, W: number, color: string, skin: string, shortSleeve: boolean, frameW: number) {
   const { el, hd } = armPoints(sh, pose, side, W, frameW);
-  const aw = 0.32 * W;
+  const aw = ARM_WIDTH * W;
   const ink = Math.max(6, W * 0.035);
   const seg = (p: [number, number], q: [number, number], col: string, wd: number) =>
     `<line x1="${r1(p[0])}" y1="${r1(p[1])}" x2="${r1(q[0])}" y2="${r1(q[1])}" stroke="${col}" stroke-width="${r1(wd)}" stroke-linecap="round"/>`;
-  let s = seg(sh, el, INK, aw + ink * 2) + seg(el, hd, INK, aw * 0.85 + ink * 2);
+  let s = seg(sh, el, INK, aw + ink * 2) + seg(el, hd, INK, aw * FOREARM_SHARE + ink * 2);
   s += seg(sh, el, color, aw);
-  s += seg(el, hd, shortSleeve ? skin : color, aw * 0.85);
+  s += seg(el, hd, shortSleeve ? skin : color, aw * FOREARM_SHARE);
   if (shortSleeve) {
     const m: [number, number] = [(sh[0] + el[0]) / 2 + (el[0] - sh[0]) * 0.3, (sh[1] + el[1]) / 2 + (el[1] - sh[1]) * 0.3];
     s += seg(sh, m, color, aw * 1.05);
-    s += seg(el, el, skin, aw * 0.85);
+    s += seg(el, el, skin, aw * FOREARM_SHARE);
   }
-  s += `<circle cx="${r1(hd[0])}" cy="${r1(hd[1])}" r="${r1(0.2 * W)}" fill="${skin}" stroke="${INK}" stroke-width="${r1(ink)}"/>`;
+  s += `<circle cx="${r1(hd[0])}" cy="${r1(hd[1])}" r="${r1(HAND_RADIUS * W)}" fill="${skin}" stroke="${INK}" stroke-width="${r1(ink)}"/>`;
   s += `<path d="M${r1(hd[0] - 0.08 * W)},${r1(hd[1] - 0.02 * W)} q${r1(0.06 * W)},${r1(0.06 * W)} ${r1(0.14 * W)},0" fill="none" stroke="${INK}" stroke-width="${r1(ink * 0.6)}" stroke-linecap="round"/>`;
   return { svg: s, hand: hd };
 }
@@ -851,8 +854,8 @@ export function bodySkin(c: CharacterSpec, frameW = 720): [number, number, numbe
   const parts: [number, number, number, number, number][] = [];
   shoulders(c).forEach((sh, k) => {
     const { el, hd } = armPoints(sh, arms[k], k === 0 ? -1 : 1, W, frameW);
-    parts.push([hd[0], hd[1], hd[0], hd[1], 0.2 * W]);
-    if (shortSleeves(c)) parts.push([el[0], el[1], hd[0], hd[1], 0.85 * 0.32 * W / 2]);
+    parts.push([hd[0], hd[1], hd[0], hd[1], HAND_RADIUS * W]);
+    if (shortSleeves(c)) parts.push([el[0], el[1], hd[0], hd[1], (ARM_WIDTH * FOREARM_SHARE * W) / 2]);
   });
   return parts.map((q) => q.map(r2) as [number, number, number, number, number]);
 }
