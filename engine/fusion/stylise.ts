@@ -497,6 +497,7 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
   const [iL, ia, ib] = p.inkLab;
   const lineAlpha = Math.min(1, p.ink / FACE_INK_FULL);
   const c = p.centre;
+  const lipC = lipChroma(A, B, p.dst, box, bw, bh);
   // relative tone of every pixel first (its gradient antialiases the thresholds)
   const rel = scratch('comic-rel', n, false);
   if (p.lineGrow && p.lineGrow >= 1) thickenLines(ink, box, p.dst, p.lineGrow, eyes, rel);
@@ -513,7 +514,9 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
       const r = rel[i];
       const g = 0.5 * (Math.abs(rel[xr] - rel[xl]) + Math.abs(rel[yd] - rel[yu]));
       const rs = skinRel[i], gs = 0.5 * (Math.abs(skinRel[xr] - skinRel[xl]) + Math.abs(skinRel[yd] - skinRel[yu]));
-      const e = eyes[i], m = mouth[i], s = 1 - e - m > 0 ? 1 - e - m : 0;
+      // Inside the mouth opening only teeth are drawn white: lips there (a closed or barely parted
+      // mouth; lips lighter than a dark skin) stay the lips' own colour, drawn as the skin is.
+      const e = eyes[i], mo = mouth[i], m = mo > 0 ? mo * teethWeight(A[i], B[i], lipC) : 0, s = 1 - e - m > 0 ? 1 - e - m : 0;
       let q = 0;
       if (s > 0) {
         let qs = bands(rs, gs, step);
@@ -538,9 +541,9 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
       // the user's own edges as ink lines; none inside the mouth opening (the gaps between teeth
       // would read as dirty teeth; the lips' own lines are at its edge)
       const kv = ink[i];
-      if (lineAlpha > 0 && kv < -INK_THRESHOLD * 0.5 && m < 1) {
+      if (lineAlpha > 0 && kv < -INK_THRESHOLD * 0.5 && mo < 1) {
         const gk = 0.5 * (Math.abs(ink[xr] - ink[xl]) + Math.abs(ink[yd] - ink[yu]));
-        const a = lineAlpha * (1 - m) * ramp(-INK_THRESHOLD - kv, gk);
+        const a = lineAlpha * (1 - mo) * ramp(-INK_THRESHOLD - kv, gk);
         l += a * (iL - l); A[i] += a * (ia - A[i]); B[i] += a * (ib - B[i]);
       }
       L[i] = l;
@@ -635,6 +638,35 @@ function thickenLines(ink: Float32Array, box: Rect, dst: Float32Array, r: number
     }
     if (m < ink[o]) ink[o] += keep * (m - ink[o]);
   }
+}
+
+/**
+ * Teeth are less colourful than the lips around them; lips inside the opening (a closed or barely
+ * parted mouth) are as colourful as the lips — and on dark skin lighter than the skin, so by tone
+ * alone 095's closed lips came out as a white strip (a milk moustache). Chroma (Lab units) under the
+ * lips' own from which a mouth pixel starts to count as a tooth, and from which it fully does.
+ */
+const TEETH_CHROMA_FROM = 2;
+const TEETH_CHROMA_FULL = 5;
+/** 0 (lip) … 1 (tooth) for a pixel inside the mouth opening, from its chroma against the lips'. */
+function teethWeight(a: number, b: number, lipC: number): number {
+  const t = (lipC - Math.sqrt(a * a + b * b) - TEETH_CHROMA_FROM) / (TEETH_CHROMA_FULL - TEETH_CHROMA_FROM);
+  return t <= 0 ? 0 : t >= 1 ? 1 : t;
+}
+/** Median chroma of the lips: sampled halfway between their outer and inner outlines (upper and lower, corners left out). */
+function lipChroma(A: Float32Array, B: Float32Array, dst: Float32Array, box: Rect, bw: number, bh: number): number {
+  const c: number[] = [];
+  for (const [outer, inner] of [[LIPS_OUTER_UPPER, LIPS_INNER_UPPER], [LIPS_OUTER_LOWER, LIPS_INNER_LOWER]] as const) {
+    for (let k = 2; k < outer.length - 2; k++) {
+      const x = Math.round((dst[outer[k] * 3] + dst[inner[k] * 3]) / 2 - box.x0), y = Math.round((dst[outer[k] * 3 + 1] + dst[inner[k] * 3 + 1]) / 2 - box.y0);
+      if (x < 0 || y < 0 || x >= bw || y >= bh) continue;
+      const i = y * bw + x;
+      c.push(Math.sqrt(A[i] * A[i] + B[i] * B[i]));
+    }
+  }
+  if (!c.length) return 0;
+  c.sort((u, v) => u - v);
+  return c[c.length >> 1];
 }
 
 /** The eyes' and the mouth opening's insides in the box (and the SOLID_SHAPES', when asked), softened by one pixel (antialiased edges). */

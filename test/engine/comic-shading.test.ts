@@ -3,12 +3,12 @@
  * blurred tone (no speck islands), and the shadows are printed as a dot screen (`halftone`): dots
  * of one dark tone on the skin's own flat ground, growing with the shadow and keeping its mean
  * tone; the skin's own tone, the lips and the brows stay flat, the dots stay out of the
- * feather band, and the screen is fixed in frame coordinates. Synthetic planes on the canonical
- * mesh, each built to trigger one rule.
+ * feather band, and the screen is fixed in frame coordinates; inside the mouth opening teeth are
+ * drawn white and lips are not. Synthetic planes on the canonical mesh, each built to trigger one rule.
  */
-import { CANONICAL_MESH, projectShape } from '../../engine/fusion/canonical-mesh';
-import { drawComicFace, halftoneDot, HALFTONE_PITCH, HALFTONE_DOT, HALFTONE_MAX_COVER, BAND_RANGE, type ComicDrawParams } from '../../engine/fusion/stylise';
-import { newPlanes, type Rect } from '../../engine/core/raster';
+import { CANONICAL_MESH, projectShape, LIPS_INNER_UPPER, LIPS_INNER_LOWER } from '../../engine/fusion/canonical-mesh';
+import { drawComicFace, halftoneDot, HALFTONE_PITCH, HALFTONE_DOT, HALFTONE_MAX_COVER, BAND_RANGE, WHITE_MIN_L, type ComicDrawParams } from '../../engine/fusion/stylise';
+import { newPlanes, fillPolygon, type Rect } from '../../engine/core/raster';
 import { SlotStyleSchema } from '../../engine/fusion/slot';
 
 const W = 320, H = 340, FACE = 240, SKIN_L = 70;
@@ -120,4 +120,35 @@ test('the screen is fixed in frame coordinates (a box moved by a pixel shows the
 
 test('templates get screen-tone shading by default', () => {
   expect(SlotStyleSchema.parse({}).halftone).toBe(1);
+});
+
+test('inside the mouth opening a tooth is drawn white, a lip lighter than the skin keeps its colour', () => {
+  // The canonical mouth opened 12 px (the inner lower lip moved down), drawn in a box around it.
+  const open = Float32Array.from(points);
+  for (const i of LIPS_INNER_LOWER) if (!(LIPS_INNER_UPPER as readonly number[]).includes(i)) open[i * 3 + 1] += 12;
+  const mx = points[13 * 3], my = (points[13 * 3 + 1] + open[14 * 3 + 1]) / 2;
+  const box: Rect = { x0: Math.round(mx - 40), y0: Math.round(my - 30), x1: Math.round(mx + 40), y1: Math.round(my + 30) };
+  const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
+  const opening = new Float32Array(bw * bh);
+  const poly = [...LIPS_INNER_UPPER, ...[...LIPS_INNER_LOWER].reverse()];
+  fillPolygon(opening, bw, bh, poly.map((i) => open[i * 3]), poly.map((i) => open[i * 3 + 1]), box.x0, box.y0);
+  /** Lips a* 28, b* 14 all round; the opening in `inside` colour; everything 10 % lighter than the skin (a dark skin's lips, or teeth). */
+  const drawMouth = (inside: [number, number]) => {
+    const lab = newPlanes(bw, bh);
+    lab.c0.fill(SKIN_L);
+    for (let i = 0; i < bw * bh; i++) { lab.c1[i] = opening[i] ? inside[0] : 28; lab.c2[i] = opening[i] ? inside[1] : 14; }
+    const params: ComicDrawParams = { bands: 4, centre: SKIN_L, inkLab: [15, 0, 0], ink: 0.7, dst: open, eyes: [], halftone: 1 };
+    drawComicFace(lab, new Float32Array(bw * bh).fill(0.1), new Float32Array(bw * bh), box, new Float32Array(bw * bh).fill(1), params);
+    // the opening's middle (3 px in from its edges), where the mouth mask is whole
+    const c = Math.round(mx - box.x0), r = Math.round(my - box.y0);
+    const L: number[] = [], chroma: number[] = [];
+    for (let y = r - 2; y <= r + 2; y++) for (let x = c - 10; x <= c + 10; x++) { const i = y * bw + x; expect(opening[i]).toBe(1); L.push(lab.c0[i]); chroma.push(Math.hypot(lab.c1[i], lab.c2[i])); }
+    return { L: Math.min(...L), chroma: Math.max(...chroma) };
+  };
+  const teeth = drawMouth([2, 6]);
+  expect(teeth.L).toBeGreaterThanOrEqual(WHITE_MIN_L);
+  expect(teeth.chroma).toBeLessThan(2);
+  const lips = drawMouth([28, 14]);
+  expect(lips.L).toBeLessThan(WHITE_MIN_L);
+  expect(lips.chroma).toBeGreaterThan(25);
 });

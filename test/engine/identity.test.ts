@@ -127,7 +127,12 @@ test('a degraded copy of each sample3 face is closest to its own face among the 
 /**
  * Misses (a fused frame not closest to its own user among the 18) allowed per recogniser, in all
  * 96 frames and per person (of 32). Measured on the comic rendering of issue #11 (shape 100,
- * features 90): dlib 4 (1, 0, 3 per person), faceres 1 (0, 0, 1: face 2 on a −15° slot) — since
+ * features 90): dlib 4 (1, 0, 3 per person), faceres 2 (0, 0, 2: face 2 on a −15° and a −18°
+ * slot; the faceres per-person bound 1 → 2, its total unchanged) — since only teeth, not lips, are
+ * drawn white inside the mouth opening (stylise.ts teethWeight: a dark-skinned user's closed lips
+ * were a white strip; on ../shared/faces dlib 98.2 → 97.9 %, faceres 99.9 % unchanged; by eye
+ * face 2's teeth are unchanged but for a softer edge at the gums). Before that dlib 4 (1, 0, 3),
+ * faceres 1 (0, 0, 1: face 2 on a −15° slot) — since
  * the brows are kept off the screen (stylise.ts SOLID_SHAPES; the bound stays at 5 / 4, one frame
  * of margin). Before that dlib 6 (1, 0, 5 per person), faceres 0 — since the shadows are an AM dot screen
  * (stylise.ts screenTone: pitch 4, dots at −0.8; face 2 now misses +18° and +12° slots and no
@@ -156,7 +161,7 @@ test('a degraded copy of each sample3 face is closest to its own face among the 
  */
 const MAX_MISSES: Record<EmbedderName, { total: number; perPerson: number }> = {
   dlib: { total: 5, perPerson: 4 },
-  faceres: { total: 2, perPerson: 1 },
+  faceres: { total: 2, perPerson: 2 },
 };
 
 test.each(EMBEDDER_NAMES)('every fused hero frame is closer to its own user than to the 17 other people (%s, rank-1)', (k) => {
