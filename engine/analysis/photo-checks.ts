@@ -21,7 +21,14 @@ export const MIN_FACE_FRACTION = 0.08;
 /** Fraction of the face oval that may lie outside the photo before FACE_EXCEEDS_BORDER. */
 export const MAX_OUTSIDE_FRACTION = 0.05;
 /** |yaw| / |pitch| above these give POSE_TOO_LARGE (the warp then has to invent a hidden cheek). Roll is corrected by rotation and not limited. */
-export const MAX_YAW_DEG = 40;
+/**
+ * Yaw: was 40°. The comic draws every slot from the photo, and most slots face the viewer or turn
+ * the other way: past ≈ 33° the far eye is a sliver by the nose and the far cheek the silhouette's
+ * background, stretched two or three times — 091 (35.6°) and 095 (34.9°) gave a scribbled far eye
+ * and a hazy far lip on most frames, while 058 (31.1°) and the fixture faces at 26–30° read well
+ * (docs/fusion.md "Ninth round"). The turned faces refused before (012, 018, camera) read 42–50°.
+ */
+export const MAX_YAW_DEG = 33;
 /**
  * Was 30°. The comic draws the eyes from the photo: sample2's middle face (−28°, looking down)
  * passed and gave a poor comic on every frame — eyes under the lids, an iris drawn on a nearly

@@ -90,6 +90,23 @@ describe('face analysis on the fixture photos', () => {
     }
   });
 
+  test('a face turned past MAX_YAW_DEG is refused with POSE_TOO_LARGE; faces turned 26–30° are not', () => {
+    // sample2's leftmost face is a profile (≈ 46°); sample1's first, sample4's first and sample5's second read 26–30°
+    const profile = results.sample2[0];
+    expect(Math.abs(profile.pose.yaw)).toBeGreaterThan(MAX_YAW_DEG);
+    expect(faceIssues(profile)).toContain('POSE_TOO_LARGE');
+    const turned = [results.sample1[0], results.sample4[0], results.sample5[1]];
+    for (const f of turned) {
+      expect(Math.abs(f.pose.yaw)).toBeGreaterThan(25);
+      expect(faceIssues(f)).not.toContain('POSE_TOO_LARGE');
+    }
+    // The same 29.5° face read as turned 35° (a 3/4 portrait like 091 or 095 of ../shared/faces) is refused, either way round.
+    for (const yaw of [35, -35]) {
+      const f = { ...results.sample5[1], pose: { ...results.sample5[1].pose, yaw } };
+      expect(faceIssues(f)).toContain('POSE_TOO_LARGE');
+    }
+  });
+
   test('small faces: the group photos scaled to 480 px wide (faces ≈ 40–56 px) lose no face', async () => {
     let found = 0, total = 0, smallest = Infinity;
     for (const [name, n] of Object.entries(EXPECTED)) {
