@@ -20,8 +20,10 @@ export const MIN_FACE_PX = 64;
 export const MIN_FACE_FRACTION = 0.08;
 /** Fraction of the face oval that may lie outside the photo before FACE_EXCEEDS_BORDER. */
 export const MAX_OUTSIDE_FRACTION = 0.05;
-/** |yaw| / |pitch| above these give POSE_TOO_LARGE (the warp then has to invent a hidden cheek). Roll is corrected by rotation and not limited. */
 /**
+ * |yaw| / |pitch| above these give POSE_TOO_LARGE (the warp then has to invent a hidden cheek).
+ * Roll is corrected by rotation and not limited.
+ *
  * Yaw: was 40°. The comic draws every slot from the photo, and most slots face the viewer or turn
  * the other way: past ≈ 33° the far eye is a sliver by the nose and the far cheek the silhouette's
  * background, stretched two or three times — 091 (35.6°) and 095 (34.9°) gave a scribbled far eye
