@@ -59,10 +59,17 @@ export function faceMask(dst: Float32Array, box: Rect, band: number, cover?: Uin
  * large non-skin area (a fringe, a hat — not a thin drawn brow or outline) are removed, so the
  * user's forehead does not show through the drawn hair as a pale, blurred band. The edge follows
  * the artwork's own antialiased edge. Only lowers the mask (nothing outside the band can change).
+ *
+ * Inside the hair the cut comes down by the pixel's depth into it (its distance to the nearest
+ * non-hair pixel), at most `reach` rows: where a hat's brim or a bob slants down past the brows, its
+ * edge goes on along its own line and then meets the face, instead of stopping in a horizontal step
+ * with a block of skin under it (a notch of ≈ 10 px at phone size). Deeper hair (a bob's side
+ * hanging down to the jaw) is still cut within `reach`: hair hanging over the temples hid them and
+ * cost likeness (docs/fusion.md "Ninth round").
  */
-export function keepArtworkHair(frame: { data: ArrayLike<number>; width: number }, box: Rect, mask: Float32Array, skin: readonly [number, number, number], yMax: number, radius: number, fade: number): void {
+export function keepArtworkHair(frame: { data: ArrayLike<number>; width: number }, box: Rect, mask: Float32Array, skin: readonly [number, number, number], yMax: number, radius: number, fade: number, reach = 0): void {
   const bw = box.x1 - box.x0;
-  const rows = Math.max(0, Math.min(box.y1 - box.y0, Math.floor(yMax + fade)));
+  const rows = Math.max(0, Math.min(box.y1 - box.y0, Math.floor(yMax + fade + reach)));
   if (rows < 2) return;
   const n = bw * rows, F = frame.data, W = frame.width;
   const px = scratch('hair-px', n, false);
@@ -76,10 +83,17 @@ export function keepArtworkHair(frame: { data: ArrayLike<number>; width: number 
   }
   const r = Math.max(2, Math.round(radius));
   const area = boxBlur(px, bw, rows, r, scratch('hair-area', n, false), scratch('hair-tmp', n, false));
+  let depth: Float32Array | null = null;
+  if (reach > 0) {
+    depth = scratch('hair-depth', n, false);
+    for (let i = 0; i < n; i++) depth[i] = px[i] < 0.5 ? 0 : 1e6;
+    chamferInPlace(depth, scratch('hair-skip', n), bw, rows);
+  }
   for (let y = 0, i = 0; y < rows; y++) {
-    const rw = Math.max(0, Math.min(1, (yMax + fade - y) / (2 * fade)));
     for (let x = 0; x < bw; x++, i++) {
       if (mask[i] <= 0 || px[i] <= 0) continue;
+      const cut = yMax + (depth ? Math.min(reach, depth[i]) : 0);
+      const rw = Math.max(0, Math.min(1, (cut + fade - y) / (2 * fade)));
       let t = (area[i] - 0.45) / 0.35;
       t = t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
       mask[i] *= 1 - rw * t * px[i];

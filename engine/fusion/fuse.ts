@@ -306,6 +306,15 @@ export function checkDegree(name: string, v: number | undefined, dflt: number): 
   return v;
 }
 
+/**
+ * How far (face widths) the artwork's hair may come down past the brows' top along its own edge
+ * (keepArtworkHair `reach`): a tenth of the face, ≈ 20 px on a 200-px slot, is the width of the
+ * notches the horizontal cut left where a brim or a bob slants past the brows (≈ 10–15 px).
+ * ../shared/faces: dlib 98.4 → 98.2 % (one frame: 052 on a 22° slot), faceres, second person and
+ * background unchanged; half of it gave the same figures (docs/fusion.md "Tenth round").
+ */
+export const HAIR_REACH = 0.1;
+
 /** Upper edge of the brows: the artwork's hair may stay in front of the face above it. */
 const BROW_TOP = [70, 63, 105, 66, 107, 300, 293, 334, 296, 336];
 
@@ -341,7 +350,7 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     for (const i of BROW_TOP) browTop = Math.min(browTop, dst[i * 3 + 1]);
     const oval = scratch('oval-mask', n, false);
     oval.set(mask);
-    keepArtworkHair(frame, box, mask, hexRgb(style.skinTone), browTop - box.y0, 0.04 * faceW, 0.05 * faceW);
+    keepArtworkHair(frame, box, mask, hexRgb(style.skinTone), browTop - box.y0, 0.04 * faceW, 0.05 * faceW, HAIR_REACH * faceW);
     const softMask = options.keepSoftMask ? mask.slice() : undefined;
     crispenAgainstArt(frame, box, mask, band, hexRgb(style.skinTone));
     let t2 = performance.now();

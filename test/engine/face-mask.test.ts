@@ -1,10 +1,12 @@
 /**
  * The blend mask's edge (engine/fusion/face-mask.ts crispenAgainstArt): soft where the face meets
  * the drawing's skin (the seam is hidden there), crisp against any other art, and never beyond the
- * oval. Synthetic frames around the canonical mesh.
+ * oval; and the artwork's hair in front of the face (keepArtworkHair). Synthetic frames around the
+ * canonical mesh.
  */
 import { CANONICAL_MESH, projectShape } from '../../engine/fusion/canonical-mesh';
-import { faceMask, featherWidth, crispenAgainstArt, CRISP_RAMP_PX } from '../../engine/fusion/face-mask';
+import { faceMask, featherWidth, crispenAgainstArt, keepArtworkHair, CRISP_RAMP_PX } from '../../engine/fusion/face-mask';
+import { HAIR_REACH } from '../../engine/fusion/fuse';
 import { boundsOf } from '../../engine/core/raster';
 import { drawnFaceFrame } from '../helpers/drawn-face';
 
@@ -66,4 +68,39 @@ test('the art\'s outline at the oval\'s edge gets the crisp edge; beyond a strip
   crispenAgainstArt(drawnFace(6), box, beyond, band, SKIN);
   expect(rampUnderChin(atEdge)).toBeLessThanOrEqual(Math.ceil(CRISP_RAMP_PX) + 1);
   expect(rampUnderChin(beyond)).toBe(rampUnderChin(soft));
+});
+
+test('a hat\'s brim slanting past the brows goes on along its own edge, not in a step; deeper down the face still covers the hair', () => {
+  // Hair (a dark brim) above a line through the top of the image-left brow's middle, falling 1.2 px
+  // per px towards the image's left, past the brow's outer end.
+  const yMax = dst[105 * 3 + 1] - box.y0, xa = dst[105 * 3] - box.x0, s = 1.2;
+  const frame = frameOf(SKIN);
+  const edgeAt = (x: number) => yMax + s * (xa - x);
+  for (let y = box.y0; y < box.y1; y++) for (let x = box.x0; x < box.x1; x++) if (y - box.y0 < edgeAt(x - box.x0)) frame.data.set([40, 30, 32], (y * W + x) * 3);
+  const fade = 0.05 * FACE, radius = 0.04 * FACE, reach = HAIR_REACH * FACE;
+  const oval = faceMask(dst, box, band);
+  const stepped = oval.slice(), slanted = oval.slice();
+  keepArtworkHair(frame, box, stepped, SKIN, yMax, radius, fade);
+  keepArtworkHair(frame, box, slanted, SKIN, yMax, radius, fade, reach);
+  let below = 0, keptStepped = 0, keptSlanted = 0, deep = 0, deepChanged = 0, skinChanged = 0;
+  for (let y = 0; y < box.y1 - box.y0; y++) for (let x = 0; x < bw; x++) {
+    const i = y * bw + x;
+    if (oval[i] < 0.99) continue;
+    const depth = (edgeAt(x) - y) / Math.hypot(1, s); // distance to the brim's edge, inside the hair
+    if (depth <= 0) { if (slanted[i] !== oval[i]) skinChanged++; continue; }
+    // below the old cut (the ramp's middle, where crispenAgainstArt puts the edge), above the new
+    // one (the cut comes down by the depth into the hair, up to `reach`), off the brim's own edge
+    if (y > yMax + 2 && y - yMax < Math.min(reach, depth) - 3 && depth > radius + 4) {
+      below++;
+      if (stepped[i] < 0.5) keptStepped++;
+      if (slanted[i] < 0.5) keptSlanted++;
+    }
+    if (y > yMax + reach + fade + 1) { deep++; if (slanted[i] !== oval[i]) deepChanged++; }
+  }
+  expect(below).toBeGreaterThan(30);
+  expect(keptStepped).toBe(0); // the old horizontal cut: the face covered the brim there (the notch)
+  expect(keptSlanted).toBe(below); // now the brim stays in front
+  expect(deep).toBeGreaterThan(30);
+  expect(deepChanged).toBe(0); // past `reach` the face covers the hair, as before (temples show)
+  expect(skinChanged).toBe(0); // drawn skin is never taken for hair
 });
