@@ -471,6 +471,20 @@ export function screenTone(t: number, x: number, y: number): number {
  * likeness for dlib, as in the second round).
  */
 export const BAND_SHAPE_BLUR = 1;
+/**
+ * Smallest step (Lab L units) between the skin's tone and its first shadow band, and so between
+ * all shadow bands and the dots' tone: the bands are relative to the skin's lightness (12 % each),
+ * so on a dark comic skin (L 39 for 066) they were 4–5 units apart — shading that is there but
+ * cannot be seen, a face that reads soft and smeared. L is perceptually uniform, so a visible step
+ * is one size on every skin: below it the shadows (not the highlights: lifted the same way they
+ * glared as pale patches) are deepened by one factor, the band shapes unchanged. Measured on
+ * ../shared/faces (docs/fusion.md "Tenth round"): E(face)/E(art) 0.863 → 0.902, ≥ 0.8 in 61 → 70 %
+ * of frames (066 0.60 → 0.72, 058 0.62 → 0.75, 086 0.65 → 0.76), dlib 98.2 % and faceres 99.8 %
+ * unchanged; 7 units: E 0.879; 8 units on the highlights too: 028's dim face grew heavier still.
+ */
+export const MIN_SHADOW_STEP_L = 8;
+/** Deepest relative tone a deepened shadow reaches (the dots on a dark skin are near black already). */
+const SHADOW_FLOOR = -0.92;
 /** Clamp-to-[0, 1] ramp of `d` over one pixel's worth of change `g` (antialiased threshold). */
 const ramp = (d: number, g: number) => { const t = d / (g > 0.004 ? g : 0.004) + 0.5; return t <= 0 ? 0 : t >= 1 ? 1 : t; };
 /** Antialiased uniform bands of `step` around 0 (r's own value when step is 0). */
@@ -498,6 +512,8 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
   const lineAlpha = Math.min(1, p.ink / FACE_INK_FULL);
   const c = p.centre;
   const lipC = lipChroma(A, B, p.dst, box, bw, bh);
+  // on a dark comic skin the shadow bands step by at least MIN_SHADOW_STEP_L
+  const shadowGain = step > 0 ? Math.max(1, MIN_SHADOW_STEP_L / (c * step)) : 1;
   // relative tone of every pixel first (its gradient antialiases the thresholds)
   const rel = scratch('comic-rel', n, false);
   if (p.lineGrow && p.lineGrow >= 1) thickenLines(ink, box, p.dst, p.lineGrow, eyes, rel);
@@ -529,6 +545,7 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
         q += s * qs;
       }
       if (e + m > 0) q += (e + m) * bands(r > WHITE_FROM ? r + WHITE_LIFT * ramp(r - WHITE_FROM, g) : r, g, step);
+      if (q < 0 && shadowGain > 1) q = Math.max(SHADOW_FLOOR, q * shadowGain);
       let l = c * (1 + q);
       if (q > 0 && e + m > 0) {
         if (l > WHITE_L) l = WHITE_L;

@@ -3,11 +3,11 @@
  * blurred tone (no speck islands), and the shadows are printed as a dot screen (`halftone`): dots
  * of one dark tone on the skin's own flat ground, growing with the shadow and keeping its mean
  * tone; the skin's own tone, the lips and the brows stay flat, the dots stay out of the
- * feather band, and the screen is fixed in frame coordinates; inside the mouth opening teeth are
- * drawn white and lips are not. Synthetic planes on the canonical mesh, each built to trigger one rule.
+ * feather band, and the screen is fixed in frame coordinates; on a dark skin the shadow bands
+ * still step by a visible amount; inside the mouth opening teeth are drawn white and lips are not. Synthetic planes on the canonical mesh, each built to trigger one rule.
  */
 import { CANONICAL_MESH, projectShape, LIPS_INNER_UPPER, LIPS_INNER_LOWER } from '../../engine/fusion/canonical-mesh';
-import { drawComicFace, halftoneDot, HALFTONE_PITCH, HALFTONE_DOT, HALFTONE_MAX_COVER, BAND_RANGE, WHITE_MIN_L, type ComicDrawParams } from '../../engine/fusion/stylise';
+import { drawComicFace, halftoneDot, HALFTONE_PITCH, HALFTONE_DOT, HALFTONE_MAX_COVER, BAND_RANGE, WHITE_MIN_L, MIN_SHADOW_STEP_L, type ComicDrawParams } from '../../engine/fusion/stylise';
 import { newPlanes, fillPolygon, type Rect } from '../../engine/core/raster';
 import { SlotStyleSchema } from '../../engine/fusion/slot';
 
@@ -16,11 +16,11 @@ const points = projectShape(CANONICAL_MESH, { center: [W / 2, H / 2], width: FAC
 const STEP = BAND_RANGE / 4;
 
 /** Draws a box whose relative tone is `rel` everywhere (detail = rel on a flat skin L), or as `detail` gives it; returns its L plane. */
-function draw(box: Rect, rel: number, halftone: number, mask = 1, detail?: Float32Array): Float32Array {
+function draw(box: Rect, rel: number, halftone: number, mask = 1, detail?: Float32Array, skinL = SKIN_L): Float32Array {
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
   const lab = newPlanes(bw, bh);
-  lab.c0.fill(SKIN_L); lab.c1.fill(12); lab.c2.fill(14);
-  const params: ComicDrawParams = { bands: 4, centre: SKIN_L, inkLab: [15, 0, 0], ink: 0.7, dst: points, eyes: [], halftone };
+  lab.c0.fill(skinL); lab.c1.fill(12); lab.c2.fill(14);
+  const params: ComicDrawParams = { bands: 4, centre: skinL, inkLab: [15, 0, 0], ink: 0.7, dst: points, eyes: [], halftone };
   drawComicFace(lab, detail ?? new Float32Array(bw * bh).fill(rel), new Float32Array(bw * bh), box, new Float32Array(bw * bh).fill(mask), params);
   return lab.c0;
 }
@@ -102,6 +102,20 @@ test('no dots on the lips, the brows or in the feather band', () => {
   // the same cheek where the soft mask is 0.8 (the feather band) — flat; at 0.95 dotted
   expect(stats(draw(cheek, -0.25, 1, 0.8)).sd).toBeLessThan(0.01);
   expect(stats(draw(cheek, -0.25, 1, 0.95)).sd).toBeGreaterThan(5);
+});
+
+test('on a dark skin the first shadow band is still a visible step below the skin; highlights and a light skin\'s bands are as they were', () => {
+  const mean = (rel: number, skinL: number) => stats(draw(cheek, rel, 0, 1, undefined, skinL)).mean;
+  // light skin (L 70): 12 % is 8.4 units, already past the minimum step
+  expect(mean(0, 70) - mean(-0.13, 70)).toBeCloseTo(70 * STEP, 1);
+  // dark skin (L 35): 12 % would be 4.2 units; the shadow is deepened to the minimum step…
+  const dark = 35;
+  expect(mean(0, dark) - mean(-0.13, dark)).toBeCloseTo(MIN_SHADOW_STEP_L, 1);
+  // …and the second band by the same factor (the bands keep their order and shapes)
+  expect(mean(0, dark) - mean(-0.25, dark)).toBeCloseTo(2 * MIN_SHADOW_STEP_L, 1);
+  // the skin's own tone and its highlight band are not touched
+  expect(mean(0, dark)).toBeCloseTo(dark, 1);
+  expect(mean(0.13, dark)).toBeCloseTo(dark * (1 + STEP), 1);
 });
 
 test('the screen is fixed in frame coordinates (a box moved by a pixel shows the same dots where they overlap)', () => {
