@@ -34,7 +34,7 @@ export function smoothFace(src: Planes, smoothing: number, faceWidth: number): P
  *  - **base** (planes.c0): skin-weighted low-pass of the smoothed L, features excluded — skin tone
  *    and broad shading. Per frame it gets the palette transfer and the frame's lighting.
  *  - **chroma** (planes.c1/c2): one flat skin colour (a little of its variation kept); the
- *    features (eyes, brows, lips) keep their own colour.
+ *    features (eyes, the brows' hair, lips) keep their own colour.
  *  - **detail**: relative tone `(L − base) / base` — of a lightly smoothed L in the eyes, brows and
  *    lips, of an edge-preserving flattening elsewhere (nose, folds, cheekbones without pores). Per
  *    frame base × (1 + detail) is cut into flat, opaque tone bands at the frame's own resolution
@@ -86,6 +86,16 @@ export const RED_EYE_A = 17;
 export const IRIS_CAP = 0.9;
 /** Feature chroma gain: drawn lips and irises are a little more saturated than a photo's. */
 export const FEATURE_CHROMA_GAIN = 1.15;
+/**
+ * Inside the brows' polygon only the hair is a feature (own colour, own highlights): a pixel counts
+ * as brow hair from this much darker than the skin's mean (relative L), fully from the second.
+ * FaceMesh's brow polygon is a band of fixed height; under a thin brow it holds the lit brow bone,
+ * which as a feature kept its colour (× FEATURE_CHROMA_GAIN) and its full highlight and was drawn
+ * as an orange streak along the brow (025, 001). ../shared/faces (docs/fusion.md "Tenth round"):
+ * dlib 98.2 → 97.9 % (052, two frames on 18° and 22° slots, the same by eye), faceres unchanged.
+ */
+export const BROW_HAIR_FROM = 0.03;
+export const BROW_HAIR_FULL = 0.12;
 /** Eye polygons (outer corner, inner corner, upper lid middle, lower lid middle) per eye: image left, image right. */
 export const EYES = [
   { outer: 33, inner: 133, upper: 159, lower: 145, contour: [...RIGHT_EYE_UPPER, ...[...RIGHT_EYE_LOWER].reverse()] },
@@ -140,6 +150,11 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   const rd = Math.max(1, Math.round(faceWidth / 40));
   const feat = blur2(hard, rd, 'cs-feat');
   for (let i = 0; i < n; i++) feat[i] = Math.min(1, feat[i] * 2.5);
+  // The brows' polygon (softened like the feature mask): inside it only the hair is a feature.
+  const browHard = scratch('cs-brow-hard', n);
+  for (const r of INK_FILLS) fillPolygon(browHard, w, h, r.map((i) => points[i * 3]), r.map((i) => points[i * 3 + 1]));
+  const browArea = blur2(browHard, rd, 'cs-brow');
+  for (let i = 0; i < n; i++) browArea[i] = Math.min(1, browArea[i] * 2.5);
   // Face region (oval) for the base weights; outside it the base is a plain local mean.
   const oval = scratch('cs-oval', n);
   fillPolygon(oval, w, h, FACE_OVAL.map((i) => points[i * 3]), FACE_OVAL.map((i) => points[i * 3 + 1]));
@@ -243,7 +258,12 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
     // Where hardly any skin is near (a side covered by hair), the base falls back to the mean.
     const q = bd[i] > 0.15 ? 1 : bd[i] / 0.15;
     let b = q * (bd[i] > 1e-4 ? bn[i] / bd[i] : mL) + (1 - q) * mL;
-    const f = feat[i], o = occ[i];
+    const o = occ[i];
+    // lit skin inside the brows' polygon (the brow bone under a thin brow) is skin, not brow: no
+    // feature colour, no feature highlight (an orange streak along 025's brow)
+    const hair = (mL - lite[i]) / mL, hw = hair <= BROW_HAIR_FROM ? 0 : hair >= BROW_HAIR_FULL ? 1 : (hair - BROW_HAIR_FROM) / (BROW_HAIR_FULL - BROW_HAIR_FROM);
+    const f = feat[i] * (1 - browArea[i] * (1 - hw));
+    feat[i] = f; // the second pass below (skin detail vs the feature's own) reads it too
     // Skin detail from the unsmoothed L: the guided filter below flattens its texture on its own,
     // and the form it keeps (nose, cheekbones, folds) read as the person's on a turned slot
     // (dlib rank-1 at 15–22° 91.1 → 93.3 %, faceres 95.6 → 97.8 %); the ink stays on the smoothed

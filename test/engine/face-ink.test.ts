@@ -52,6 +52,26 @@ test('a faint line is inked in a brow but stays tone on the cheek', () => {
   expect(Math.min(...blank.ink)).toBeGreaterThan(-INK_THRESHOLD / 2);
 });
 
+test('inside the brows\' polygon the hair keeps its own colour; lit skin under a thin brow is drawn as skin', () => {
+  // a thin brown brow along the top of the image-left brow's polygon, the lit, orange brow bone under it
+  const up = mid([...RIGHT_BROW_UPPER]), low = mid([...RIGHT_BROW_LOWER]);
+  const p = newPlanes(W, H);
+  p.c0.fill(SKIN[0]); p.c1.fill(SKIN[1]); p.c2.fill(SKIN[2]);
+  const band = (cy: number, dL: number, da: number) => {
+    for (let y = Math.round(cy) - 1; y <= Math.round(cy) + 1; y++) for (let x = Math.round(up[0] - 12); x < Math.round(up[0] + 12); x++) { const i = y * W + x; p.c0[i] += dL; p.c1[i] += da; }
+  };
+  const hairY = up[1] + 1, boneY = low[1] - 1;
+  band(hairY, -30, 8); // brow hair: 43 % darker than the skin, browner
+  band(boneY, 6, 16); // brow bone: lighter than the skin, far more orange
+  const src = comicSource(p, points, 0.6, FACE, SKIN);
+  const at = (x: number, y: number) => Math.round(y) * W + Math.round(x);
+  // the hair keeps its colour (a feature's: at least its own offset)…
+  expect(src.planes.c1[at(up[0], hairY)] - SKIN[1]).toBeGreaterThan(6);
+  // …the lit bone takes the skin's, but for the eye's feature mask reaching up to it (as a brow
+  // feature it kept 10.5 of its 16)
+  expect(src.planes.c1[at(low[0], boneY)] - SKIN[1]).toBeLessThan(7);
+});
+
 test('on a turned face the far brow keeps the skin\'s threshold (its surroundings are squeezed background)', () => {
   for (const yaw of [35, -35]) {
     const p = facing(yaw);
