@@ -83,16 +83,21 @@ export function keepArtworkHair(frame: { data: ArrayLike<number>; width: number 
   }
   const r = Math.max(2, Math.round(radius));
   const area = boxBlur(px, bw, rows, r, scratch('hair-area', n, false), scratch('hair-tmp', n, false));
+  // Depth into the hair only where it can move the cut: from `fade` above yMax (higher rows keep
+  // the hair whatever the depth), and from `reach` above that (farther non-hair pixels only give
+  // depths past the cap).
+  const d0 = Math.max(0, Math.floor(yMax - fade - reach));
   let depth: Float32Array | null = null;
-  if (reach > 0) {
-    depth = scratch('hair-depth', n, false);
-    for (let i = 0; i < n; i++) depth[i] = px[i] < 0.5 ? 0 : 1e6;
-    chamferInPlace(depth, scratch('hair-skip', n), bw, rows);
+  if (reach > 0 && rows > d0) {
+    const m = (rows - d0) * bw;
+    depth = scratch('hair-depth', m, false);
+    for (let i = 0; i < m; i++) depth[i] = px[d0 * bw + i] < 0.5 ? 0 : 1e6;
+    chamferInPlace(depth, scratch('hair-skip', m), bw, rows - d0);
   }
   for (let y = 0, i = 0; y < rows; y++) {
     for (let x = 0; x < bw; x++, i++) {
       if (mask[i] <= 0 || px[i] <= 0) continue;
-      const cut = yMax + (depth ? Math.min(reach, depth[i]) : 0);
+      const cut = yMax + (depth && y >= d0 ? Math.min(reach, depth[i - d0 * bw]) : 0);
       const rw = Math.max(0, Math.min(1, (cut + fade - y) / (2 * fade)));
       let t = (area[i] - 0.45) / 0.35;
       t = t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
