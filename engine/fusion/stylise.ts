@@ -497,10 +497,12 @@ export const BAND_SHAPE_BLUR = 1;
  * so on a dark comic skin (L 39 for 066) they were 4–5 units apart — shading that is there but
  * cannot be seen, a face that reads soft and smeared. L is perceptually uniform, so a visible step
  * is one size on every skin: below it the shadows (not the highlights: lifted the same way they
- * glared as pale patches) are deepened by one factor, the band shapes unchanged. Measured on
- * ../shared/faces (docs/fusion.md "Tenth round"): E(face)/E(art) 0.863 → 0.902, ≥ 0.8 in 61 → 70 %
- * of frames (066 0.60 → 0.72, 058 0.62 → 0.75, 086 0.65 → 0.76), dlib 98.2 % and faceres 99.8 %
- * unchanged; 7 units: E 0.879; 8 units on the highlights too: 028's dim face grew heavier still.
+ * glared as pale patches) are deepened by one factor, the band shapes unchanged, fading out over
+ * the feather band (as the dots do: the seam over drawn skin rose 5.70 → 6.22 with it there, 6.08
+ * without). Measured on ../shared/faces (docs/fusion.md "Tenth round"): E(face)/E(art) 0.863 →
+ * 0.902, ≥ 0.8 in 61 → 70 % of frames (066 0.60 → 0.72, 058 0.62 → 0.75, 086 0.65 → 0.76), dlib
+ * 98.2 % and faceres 99.8 % unchanged; 7 units: E 0.879; 8 units on the highlights too: 028's dim
+ * face grew heavier still.
  */
 export const MIN_SHADOW_STEP_L = 8;
 /** Deepest relative tone a deepened shadow reaches (the dots on a dark skin are near black already). */
@@ -565,7 +567,11 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
         q += s * qs;
       }
       if (e + m > 0) q += (e + m) * bands(r > WHITE_FROM ? r + WHITE_LIFT * ramp(r - WHITE_FROM, g) : r, g, step);
-      if (q < 0 && shadowGain > 1) q = Math.max(SHADOW_FLOOR, q * shadowGain);
+      if (q < 0 && shadowGain > 1) {
+        // not in the feather band, where the face blends into the drawn skin beside it
+        const fe = (mask[i] - HALFTONE_EDGE) * 10, k = 1 + (shadowGain - 1) * (fe <= 0 ? 0 : fe >= 1 ? 1 : fe);
+        q = Math.max(SHADOW_FLOOR, q * k);
+      }
       let l = c * (1 + q);
       if (q > 0 && e + m > 0) {
         if (l > WHITE_L) l = WHITE_L;

@@ -105,7 +105,7 @@ test('no dots on the lips, the brows or in the feather band', () => {
 });
 
 test('on a dark skin the first shadow band is still a visible step below the skin; highlights and a light skin\'s bands are as they were', () => {
-  const mean = (rel: number, skinL: number) => stats(draw(cheek, rel, 0, 1, undefined, skinL)).mean;
+  const mean = (rel: number, skinL: number, mask = 1) => stats(draw(cheek, rel, 0, mask, undefined, skinL)).mean;
   // light skin (L 70): 12 % is 8.4 units, already past the minimum step
   expect(mean(0, 70) - mean(-0.13, 70)).toBeCloseTo(70 * STEP, 1);
   // dark skin (L 35): 12 % would be 4.2 units; the shadow is deepened to the minimum step…
@@ -113,6 +113,8 @@ test('on a dark skin the first shadow band is still a visible step below the ski
   expect(mean(0, dark) - mean(-0.13, dark)).toBeCloseTo(MIN_SHADOW_STEP_L, 1);
   // …and the second band by the same factor (the bands keep their order and shapes)
   expect(mean(0, dark) - mean(-0.25, dark)).toBeCloseTo(2 * MIN_SHADOW_STEP_L, 1);
+  // in the feather band (where the face blends into the drawn skin beside it) the band keeps its own step
+  expect(mean(0, dark, 0.8) - mean(-0.13, dark, 0.8)).toBeCloseTo(dark * STEP, 1);
   // the skin's own tone and its highlight band are not touched
   expect(mean(0, dark)).toBeCloseTo(dark, 1);
   expect(mean(0.13, dark)).toBeCloseTo(dark * (1 + STEP), 1);
