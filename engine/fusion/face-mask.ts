@@ -92,7 +92,7 @@ export function keepArtworkHair(frame: { data: ArrayLike<number>; width: number 
     const m = (rows - d0) * bw;
     depth = scratch('hair-depth', m, false);
     for (let i = 0; i < m; i++) depth[i] = px[d0 * bw + i] < 0.5 ? 0 : 1e6;
-    chamferInPlace(depth, scratch('hair-skip', m), bw, rows - d0);
+    chamferInPlace(depth, scratch('hair-skip', m), bw, rows - d0); // zeros: no pixel skipped
   }
   for (let y = 0, i = 0; y < rows; y++) {
     for (let x = 0; x < bw; x++, i++) {
