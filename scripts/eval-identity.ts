@@ -202,7 +202,7 @@ export async function evaluate(opts: EvalOptions) {
   const sharp: number[] = [], sharpDrawn: number[] = [], acutance: number[] = [], seamRatio: number[] = [], seamOnSkin: number[] = [];
   let changedOutside = 0, total = 0;
   const perPhoto = new Map<string, { n: number; sharp: number[] } & Record<EmbedderName, { hits: number; own: number; other: number; nearest: Map<string, number> }>>();
-  const perFrame = new Map<string, { yaw: number; n: number; sharp: number[]; drawn: number[] } & Record<EmbedderName, { hits: number; extraCloser: number; extraN: number }>>();
+  const perFrame = new Map<string, { yaw: number; n: number; sharp: number[]; drawn: number[] } & Record<EmbedderName, { hits: number; own: number[]; extraCloser: number; extraN: number }>>();
   const otherPhoto = new Map<string, Record<EmbedderName, { hits: number; n: number }>>();
   const extraDetails = new Map<string, Record<EmbedderName, { closer: number; n: number; sims: number[] }>>();
   for (const p of probes) {
@@ -231,7 +231,7 @@ export async function evaluate(opts: EvalOptions) {
       for (const s of extras) extraEmb.push({ slot: s, emb: await embed(fused, slotPoints(s), 2) });
 
       const pp = perPhoto.get(p.file) ?? { n: 0, sharp: [], ...perRecogniser(() => ({ hits: 0, own: 0, other: 0, nearest: new Map<string, number>() })) };
-      const pf = perFrame.get(f.key) ?? { yaw: f.hero.pose.yaw ?? 0, n: 0, sharp: [], drawn: [], ...perRecogniser(() => ({ hits: 0, extraCloser: 0, extraN: 0 })) };
+      const pf = perFrame.get(f.key) ?? { yaw: f.hero.pose.yaw ?? 0, n: 0, sharp: [], drawn: [], ...perRecogniser(() => ({ hits: 0, own: [] as number[], extraCloser: 0, extraN: 0 })) };
       sharpDrawn.push(sh.drawnRatio);
       pp.n++; pp.sharp.push(sh.ratio); pf.n++; pf.sharp.push(sh.ratio); pf.drawn.push(sh.drawnRatio);
       for (const k of EMBEDDER_NAMES) {
@@ -243,7 +243,7 @@ export async function evaluate(opts: EvalOptions) {
         R.own.push(mine); R.bestOther.push(best); R.margin.push(mine - best); R.n++;
         const hit = mine > best;
         if (hit) { R.hits++; pp[k].hits++; pf[k].hits++; }
-        pp[k].own += mine; pp[k].other += best;
+        pp[k].own += mine; pp[k].other += best; pf[k].own.push(mine);
         // The stricter reading: the same person's *other* photo (not the pixels the face came from).
         for (const o of photos) if (o !== p && o.person === p.person) {
           const key = `${path.basename(p.file)} → ${path.basename(o.file)}`;
@@ -300,7 +300,7 @@ export async function evaluate(opts: EvalOptions) {
     per_photo: [...perPhoto].map(([file, v]) => ({ file, ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, { rank1: r3(v[k].hits / v.n), own: r3(v[k].own / v.n), best_other: r3(v[k].other / v.n), nearest_other: path.basename([...v[k].nearest].sort((a, b) => b[1] - a[1])[0][0]) }])), sharpness: r3(q(v.sharp, 0.5)) })),
     per_frame: [...perFrame].map(([frame, v]) => ({
       frame, yaw: v.yaw,
-      ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, v[k].extraN ? { rank1: r3(v[k].hits / v.n), second_closer: `${v[k].extraCloser}/${v[k].extraN}` } : { rank1: r3(v[k].hits / v.n) }])),
+      ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, ({ rank1: r3(v[k].hits / v.n), own: r3(q(v[k].own, 0.5)), ...(v[k].extraN ? { second_closer: `${v[k].extraCloser}/${v[k].extraN}` } : {}) })])),
       sharpness: r3(q(v.sharp, 0.5)), drawn_sharpness: r3(q(v.drawn, 0.5)),
     })),
     seconds,
