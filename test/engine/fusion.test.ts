@@ -12,6 +12,7 @@ import { analyzeImage, type Analysis } from '../../engine/analysis/analyze';
 import { prepareFace, fuseFrame, skinTarget, GREY_SKIN_CHROMA, USER_TONE_SHARE, type PreparedFace } from '../../engine/fusion/fuse';
 import { projectSlot, CANONICAL_MESH, projectShape, MESH_POINTS } from '../../engine/fusion/canonical-mesh';
 import { EYES } from '../../engine/fusion/stylise';
+import { TURN_SHARE, facePose } from '../../engine/fusion/warp';
 import { fillPolygon } from '../../engine/core/raster';
 import { estimatePose } from '../../engine/analysis/face-pose';
 import { AppError } from '../../engine/core/errors';
@@ -232,6 +233,22 @@ test('shape 0 = the slot\'s canonical shape, 100 = the user\'s', () => {
   expect(dist(p100)).toBeGreaterThan(1); // the user's face is not the average face
   expect(dist(p50)).toBeGreaterThan(dist(p0));
   expect(dist(p50)).toBeLessThan(dist(p100));
+});
+
+test('on a turned slot the face is drawn with four fifths of the turn, whatever its shape', () => {
+  const slot = { ...SYNTHETIC_SLOTS[0], pose: { ...SYNTHETIC_SLOTS[0].pose, yaw: 20 } };
+  const readYaw = (pts: Float32Array) => estimatePose(Array.from({ length: MESH_POINTS }, (_, i) => [pts[i * 3], pts[i * 3 + 1], pts[i * 3 + 2]] as [number, number, number])).yaw;
+  expect(TURN_SHARE).toBeGreaterThan(0.5);
+  expect(TURN_SHARE).toBeLessThan(1);
+  for (const shape of [0, 100]) {
+    const r = fuseFrame(frame, [{ slot, face: faces[1] }], { shape });
+    const yaw = readYaw(r.slots[0].points);
+    // at shape 0 the canonical face, exactly; at 100 the user's own (pose-free) shape, within its asymmetry
+    expect(Math.abs(yaw - TURN_SHARE * 20)).toBeLessThan(shape === 0 ? 1 : 2.5);
+    expect(yaw).toBeLessThan(19);
+  }
+  // the drawn pose's other angles and its place are the slot's
+  expect(facePose(slot.pose)).toEqual({ ...slot.pose, yaw: TURN_SHARE * 20 });
 });
 
 test('features 0 keeps the drawn face, 100 brings the user\'s appearance', async () => {

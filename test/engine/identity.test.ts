@@ -127,7 +127,11 @@ test('a degraded copy of each sample3 face is closest to its own face among the 
 /**
  * Misses (a fused frame not closest to its own user among the 18) allowed per recogniser, in all
  * 96 frames and per person (of 32). Measured on the comic rendering of issue #11 (shape 100,
- * features 90): dlib 4 (1, 0, 3 per person), faceres 2 (0, 0, 2: face 2 on a −15° and a −18°
+ * features 90): dlib 2 (0, 0, 2: face 2 on a −20° and a +15° slot), faceres 0 — since the face is
+ * drawn with four fifths of a slot's turn (warp.ts TURN_SHARE; on ../shared/faces dlib 98.0 →
+ * 99.8 %; turned from the photo's own yaw instead it gave dlib 6, all face 2); the bounds one frame
+ * over that. Before that dlib 4 (1, 0, 3 per person), faceres 0 after the tenth round (2 before it:
+ * 0, 0, 2: face 2 on a −15° and a −18°
  * slot; the faceres per-person bound 1 → 2, its total unchanged) — since only teeth, not lips, are
  * drawn white inside the mouth opening (stylise.ts teethWeight: a dark-skinned user's closed lips
  * were a white strip; on ../shared/faces dlib 98.2 → 97.9 %, faceres 99.9 % unchanged; by eye
@@ -160,8 +164,8 @@ test('a degraded copy of each sample3 face is closest to its own face among the 
  * issue #4 gave dlib 21 (9, 0, 12) and faceres 1, and at features 60 dlib 39 and faceres 18.
  */
 const MAX_MISSES: Record<EmbedderName, { total: number; perPerson: number }> = {
-  dlib: { total: 5, perPerson: 4 },
-  faceres: { total: 2, perPerson: 2 },
+  dlib: { total: 3, perPerson: 3 },
+  faceres: { total: 1, perPerson: 1 },
 };
 
 test.each(EMBEDDER_NAMES)('every fused hero frame is closer to its own user than to the 17 other people (%s, rank-1)', (k) => {
