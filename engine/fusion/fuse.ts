@@ -14,7 +14,7 @@ import { newPlanes, fillPolygon, boundsOf, scratch, type Planes, type RgbImage, 
 import { rgbToLab, labStats, delight, hexToLab, frameShading, transferColour, labToRgbMix, labToRgb, hexRgb, type LabStats } from './colour';
 import { recolourDrawnSkin } from './drawn-skin';
 import { projectSlot } from './canonical-mesh';
-import { targetPoints, warpFace } from './warp';
+import { targetPoints, warpFace, facePose } from './warp';
 import { faceMask, featherWidth, keepArtworkHair, crispenAgainstArt, FEATHER_FRACTION } from './face-mask';
 import { comicSource, drawComicFace, softKnee, inkCoverage, paintInk, lineGrowFor, type ComicSource } from './stylise';
 import { poissonBlend } from './poisson';
@@ -366,7 +366,7 @@ export function fuseFrame(frame: RgbImage, slotFaces: SlotFace[], options: FuseO
     // --- style: drawn at the frame's resolution — crisp tone bands, posterised features, the
     // user's own ink lines, eye whites and catchlights; highlight roll-off; back to RGB mixed with
     // the drawn face (features)
-    drawComicFace(lab, detail, inkField, box, mask, { bands: style.toneBands, centre: target[0], inkLab: hexToLab(style.inkColor), ink: style.ink, dst, eyes: src.eyes, lineGrow: lineGrowFor(faceW, slot.pose.yaw ?? 0), halftone: style.halftone });
+    drawComicFace(lab, detail, inkField, box, mask, { bands: style.toneBands, centre: target[0], inkLab: hexToLab(style.inkColor), ink: style.ink, dst, eyes: src.eyes, lineGrow: lineGrowFor(faceW, facePose(slot.pose).yaw ?? 0), halftone: style.halftone });
     softKnee(lab.c0);
     const rgb: Planes = { c0: scratch('rgb0', n, false), c1: scratch('rgb1', n, false), c2: scratch('rgb2', n, false), width: bw, height: bh };
     const fw = featureWeight(features);

@@ -427,9 +427,12 @@ export const FAR_FLAT_FULL = 20;
  */
 export const LINE_GROW = 2 / 240;
 /**
- * Slot yaw (degrees) up to which the lines are thickened, and from which not at all: on a turned
- * slot the photo's features are redrawn at another angle, and thicker lines there cost dlib on
- * slots turned 15–22° (thickened on every slot: 95.5 → 93.9 %, faceres 100 → 99.7 %).
+ * Yaw of the drawn face (degrees; warp.ts facePose, four fifths of the slot's) up to which the
+ * lines are thickened, and from which not at all: on a turned slot the photo's features are
+ * redrawn at another angle, and thicker lines there cost dlib on slots turned 15–22° (thickened on
+ * every slot: 95.5 → 93.9 %, faceres 100 → 99.7 %, when faces took the slot's whole turn). Read on
+ * the drawn face's yaw, 15° slots (drawn at 12°) are thickened too: E 0.902 → 0.905, both
+ * recognisers unchanged (docs/fusion.md "Eleventh round").
  */
 export const LINE_GROW_FULL_YAW = 12;
 export const LINE_GROW_NONE_YAW = 15;
@@ -596,8 +599,8 @@ export function drawComicFace(lab: Planes, detail: Float32Array, ink: Float32Arr
 }
 
 /** How many frame pixels a slot's face lines are thickened by (drawComicFace's `lineGrow`): LINE_GROW. */
-export function lineGrowFor(faceWidth: number, slotYaw: number): number {
-  const a = Math.abs(slotYaw);
+export function lineGrowFor(faceWidth: number, faceYaw: number): number {
+  const a = Math.abs(faceYaw);
   const g = a <= LINE_GROW_FULL_YAW ? 1 : a >= LINE_GROW_NONE_YAW ? 0 : (LINE_GROW_NONE_YAW - a) / (LINE_GROW_NONE_YAW - LINE_GROW_FULL_YAW);
   return g * LINE_GROW * faceWidth;
 }

@@ -4,6 +4,7 @@
  * not inked. Synthetic inputs on the canonical mesh, so each case is built to trigger exactly one rule.
  */
 import { CANONICAL_MESH, projectShape, NOSE_BOTTOM, LIPS_INNER_LOWER, RIGHT_BROW_UPPER, RIGHT_BROW_LOWER, LEFT_BROW_UPPER, LEFT_BROW_LOWER } from '../../engine/fusion/canonical-mesh';
+import { facePose } from '../../engine/fusion/warp';
 import { comicSource, drawComicFace, lineGrowFor, INK_THRESHOLD, WHITE_MIN_L, FAR_FLAT_FROM, EYES, type ComicDrawParams } from '../../engine/fusion/stylise';
 import { newPlanes, type Planes } from '../../engine/core/raster';
 import { farSideWeights } from '../../engine/fusion/face-occlusion';
@@ -249,6 +250,10 @@ describe('drawComicFace: the lines around the features get a drawn line\'s weigh
     expect(lineGrowFor(FACE, -12)).toBeCloseTo(2, 5);
     expect(lineGrowFor(FACE, 18)).toBe(0);
     expect(lineGrowFor(100, 0)).toBeLessThan(1);
+    // read on the drawn face's yaw: a 15° slot's face is drawn at 12° and thickened; a 20° slot's (16°) is not
+    const drawnYaw = (yaw: number) => facePose({ center: [0, 0], width: 1, yaw, pitch: 0, roll: 0 }).yaw!;
+    expect(lineGrowFor(FACE, drawnYaw(15))).toBeCloseTo(2, 5);
+    expect(lineGrowFor(FACE, drawnYaw(-20))).toBe(0);
   });
 
   test('the lash line grows outward, not into the eye opening', () => {
