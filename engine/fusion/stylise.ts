@@ -96,6 +96,16 @@ export const FEATURE_CHROMA_GAIN = 1.15;
  */
 export const BROW_HAIR_FROM = 0.03;
 export const BROW_HAIR_FULL = 0.12;
+/**
+ * The brow hair's darkness (its relative tone under the skin's) is drawn this many times as deep: a
+ * comic draws brows as solid dark shapes, while a photo's brows are a few hairs over skin, so at
+ * their own tone dark brows read lighter than the dotted eye sockets under them (Luciano, 016, 066).
+ * Light brows stay light (the gain is on the darkness the photo shows). Measured on
+ * ../shared/faces (docs/fusion.md "Eleventh round"): dlib 99.8 → 99.5 % (Paul2 and 066, one frame
+ * each), faceres 99.8 % and no second person closer; × 1.5 cost one frame with less visible effect.
+ * Tried in the tenth round, when dlib had no margin on turned slots (97.9 → 96.4 %), not kept then.
+ */
+export const BROW_SHADOW_GAIN = 1.8;
 /** Eye polygons (outer corner, inner corner, upper lid middle, lower lid middle) per eye: image left, image right. */
 export const EYES = [
   { outer: 33, inner: 133, upper: 159, lower: 145, contour: [...RIGHT_EYE_UPPER, ...[...RIGHT_EYE_LOWER].reverse()] },
@@ -155,6 +165,7 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
   for (const r of INK_FILLS) fillPolygon(browHard, w, h, r.map((i) => points[i * 3]), r.map((i) => points[i * 3 + 1]));
   const browArea = blur2(browHard, rd, 'cs-brow');
   for (let i = 0; i < n; i++) browArea[i] = Math.min(1, browArea[i] * 2.5);
+  const browHair = scratch('cs-brow-hair', n, false); // how much each pixel is brow hair (below)
   // Face region (oval) for the base weights; outside it the base is a plain local mean.
   const oval = scratch('cs-oval', n);
   fillPolygon(oval, w, h, FACE_OVAL.map((i) => points[i * 3]), FACE_OVAL.map((i) => points[i * 3 + 1]));
@@ -264,6 +275,7 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
     const hair = (mL - lite[i]) / mL, hw = hair <= BROW_HAIR_FROM ? 0 : hair >= BROW_HAIR_FULL ? 1 : (hair - BROW_HAIR_FROM) / (BROW_HAIR_FULL - BROW_HAIR_FROM);
     const f = feat[i] * (1 - browArea[i] * (1 - hw));
     feat[i] = f; // the second pass below (skin detail vs the feature's own) reads it too
+    browHair[i] = browArea[i] * hw;
     // Skin detail from the unsmoothed L: the guided filter below flattens its texture on its own,
     // and the form it keeps (nose, cheekbones, folds) read as the person's on a turned slot
     // (dlib rank-1 at 15–22° 91.1 → 93.3 %, faceres 95.6 → 97.8 %); the ink stays on the smoothed
@@ -299,7 +311,7 @@ export function comicSource(src: Planes, points: Float32Array, smoothing: number
     const f = feat[i];
     let d = f * detail[i] + (1 - f) * ds[i];
     const dl = Math.max(SKIN_DARK_LIMIT, BEARD_DARK_LIMIT * chin[(i / w) | 0]) * (1 - f) + f;
-    if (d < 0) d = -dl * Math.tanh(-d / dl);
+    if (d < 0) d = -dl * Math.tanh(-d / dl) * (1 + (BROW_SHADOW_GAIN - 1) * browHair[i]);
     detail[i] = d;
   }
   releaseScratch('cs-'); releaseScratch('gf-');

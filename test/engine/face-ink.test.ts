@@ -5,7 +5,7 @@
  */
 import { CANONICAL_MESH, projectShape, NOSE_BOTTOM, LIPS_INNER_LOWER, RIGHT_BROW_UPPER, RIGHT_BROW_LOWER, LEFT_BROW_UPPER, LEFT_BROW_LOWER } from '../../engine/fusion/canonical-mesh';
 import { facePose } from '../../engine/fusion/warp';
-import { comicSource, drawComicFace, lineGrowFor, INK_THRESHOLD, WHITE_MIN_L, FAR_FLAT_FROM, EYES, type ComicDrawParams } from '../../engine/fusion/stylise';
+import { comicSource, drawComicFace, lineGrowFor, BROW_SHADOW_GAIN, INK_THRESHOLD, WHITE_MIN_L, FAR_FLAT_FROM, EYES, type ComicDrawParams } from '../../engine/fusion/stylise';
 import { newPlanes, type Planes } from '../../engine/core/raster';
 import { farSideWeights } from '../../engine/fusion/face-occlusion';
 
@@ -71,6 +71,12 @@ test('inside the brows\' polygon the hair keeps its own colour; lit skin under a
   // …the lit bone takes the skin's, but for the eye's feature mask reaching up to it (as a brow
   // feature it kept 10.5 of its 16)
   expect(src.planes.c1[at(low[0], boneY)] - SKIN[1]).toBeLessThan(7);
+  // the hair is drawn BROW_SHADOW_GAIN times as dark as the photo shows it (30 L under a 70-L skin:
+  // −0.43); the lit bone is not darkened
+  const hair = src.detail[at(up[0], hairY)];
+  expect(hair).toBeLessThan(-0.43 * (1 + 0.6 * (BROW_SHADOW_GAIN - 1)));
+  expect(hair).toBeGreaterThan(-0.43 * BROW_SHADOW_GAIN * 1.1);
+  expect(src.detail[at(low[0], boneY)]).toBeGreaterThan(0);
 });
 
 test('on a turned face the far brow keeps the skin\'s threshold (its surroundings are squeezed background)', () => {
