@@ -202,7 +202,7 @@ export async function evaluate(opts: EvalOptions) {
   const sharp: number[] = [], sharpDrawn: number[] = [], acutance: number[] = [], seamRatio: number[] = [], seamOnSkin: number[] = [];
   let changedOutside = 0, total = 0;
   const perPhoto = new Map<string, { n: number; sharp: number[] } & Record<EmbedderName, { hits: number; own: number; other: number; nearest: Map<string, number> }>>();
-  const perFrame = new Map<string, { yaw: number; n: number; sharp: number[]; drawn: number[] } & Record<EmbedderName, { hits: number; own: number[]; extraCloser: number; extraN: number }>>();
+  const perFrame = new Map<string, { yaw: number; n: number; sharp: number[]; drawn: number[]; seamOnSkin: number[] } & Record<EmbedderName, { hits: number; own: number[]; extraCloser: number; extraN: number }>>();
   const otherPhoto = new Map<string, Record<EmbedderName, { hits: number; n: number }>>();
   const extraDetails = new Map<string, Record<EmbedderName, { closer: number; n: number; sims: number[] }>>();
   for (const p of probes) {
@@ -231,9 +231,10 @@ export async function evaluate(opts: EvalOptions) {
       for (const s of extras) extraEmb.push({ slot: s, emb: await embed(fused, slotPoints(s), 2) });
 
       const pp = perPhoto.get(p.file) ?? { n: 0, sharp: [], ...perRecogniser(() => ({ hits: 0, own: 0, other: 0, nearest: new Map<string, number>() })) };
-      const pf = perFrame.get(f.key) ?? { yaw: f.hero.pose.yaw ?? 0, n: 0, sharp: [], drawn: [], ...perRecogniser(() => ({ hits: 0, own: [] as number[], extraCloser: 0, extraN: 0 })) };
+      const pf = perFrame.get(f.key) ?? { yaw: f.hero.pose.yaw ?? 0, n: 0, sharp: [], drawn: [], seamOnSkin: [], ...perRecogniser(() => ({ hits: 0, own: [] as number[], extraCloser: 0, extraN: 0 })) };
       sharpDrawn.push(sh.drawnRatio);
       pp.n++; pp.sharp.push(sh.ratio); pf.n++; pf.sharp.push(sh.ratio); pf.drawn.push(sh.drawnRatio);
+      if (!Number.isNaN(sb.seamOnSkin)) pf.seamOnSkin.push(sb.seamOnSkin);
       for (const k of EMBEDDER_NAMES) {
         const R = rec[k];
         const mine = cosine(e[k], p.emb[k]);
@@ -301,7 +302,7 @@ export async function evaluate(opts: EvalOptions) {
     per_frame: [...perFrame].map(([frame, v]) => ({
       frame, yaw: v.yaw,
       ...Object.fromEntries(EMBEDDER_NAMES.map((k) => [k, ({ rank1: r3(v[k].hits / v.n), own: r3(q(v[k].own, 0.5)), ...(v[k].extraN ? { second_closer: `${v[k].extraCloser}/${v[k].extraN}` } : {}) })])),
-      sharpness: r3(q(v.sharp, 0.5)), drawn_sharpness: r3(q(v.drawn, 0.5)),
+      sharpness: r3(q(v.sharp, 0.5)), drawn_sharpness: r3(q(v.drawn, 0.5)), seam_on_drawn_skin: r3(q(v.seamOnSkin, 0.5)),
     })),
     seconds,
     timings_s: {
