@@ -149,12 +149,12 @@ test('inside the mouth opening a tooth is drawn white, a lip lighter than the sk
   const poly = [...LIPS_INNER_UPPER, ...[...LIPS_INNER_LOWER].reverse()];
   fillPolygon(opening, bw, bh, poly.map((i) => open[i * 3]), poly.map((i) => open[i * 3 + 1]), box.x0, box.y0);
   /** Lips a* 28, b* 14 all round; the opening in `inside` colour; everything 10 % lighter than the skin (a dark skin's lips, or teeth). */
-  const drawMouth = (inside: [number, number]) => {
+  const drawMouth = (inside: [number, number], tone = 0.1) => {
     const lab = newPlanes(bw, bh);
     lab.c0.fill(SKIN_L);
     for (let i = 0; i < bw * bh; i++) { lab.c1[i] = opening[i] ? inside[0] : 28; lab.c2[i] = opening[i] ? inside[1] : 14; }
     const params: ComicDrawParams = { bands: 4, centre: SKIN_L, inkLab: [15, 0, 0], ink: 0.7, dst: open, eyes: [], halftone: 1 };
-    drawComicFace(lab, new Float32Array(bw * bh).fill(0.1), new Float32Array(bw * bh), box, new Float32Array(bw * bh).fill(1), params);
+    drawComicFace(lab, new Float32Array(bw * bh).fill(tone), new Float32Array(bw * bh), box, new Float32Array(bw * bh).fill(1), params);
     // the opening's middle (3 px in from its edges), where the mouth mask is whole
     const c = Math.round(mx - box.x0), r = Math.round(my - box.y0);
     const L: number[] = [], chroma: number[] = [];
@@ -167,4 +167,10 @@ test('inside the mouth opening a tooth is drawn white, a lip lighter than the sk
   const lips = drawMouth([28, 14]);
   expect(lips.L).toBeLessThan(WHITE_MIN_L);
   expect(lips.chroma).toBeGreaterThan(25);
+  // teeth in the lips' shadow, 25 % under the skin's tone (at the eyes' threshold they stayed
+  // two bands under it), are still drawn white; the mouth's dark inside stays dark
+  const shaded = drawMouth([2, 6], -0.25);
+  expect(shaded.L).toBeGreaterThanOrEqual(WHITE_MIN_L);
+  expect(shaded.chroma).toBeLessThan(2);
+  expect(drawMouth([2, 6], -0.6).L).toBeLessThan(0.6 * SKIN_L);
 });
