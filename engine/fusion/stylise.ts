@@ -390,16 +390,20 @@ export interface ComicDrawParams {
  */
 export const BAND_RANGE = 0.48;
 /**
- * Inside the eyes and the mouth opening, tone brighter than this (relative to the skin) is eye white
- * or teeth and is lifted by WHITE_LIFT before banding: they read white, relative to the person's own
- * skin (on dark skin as on light).
+ * Inside the eyes, tone brighter than this (relative to the skin) is eye white and is lifted by
+ * WHITE_LIFT before banding: it reads white, relative to the person's own skin (on dark skin as on
+ * light). Lifted, a white reaches the first band above the skin (and is drawn white) from about
+ * 19 % under the skin's tone: the lids shade it that much. From −0.12 by 0.15 (until the eleventh
+ * round) only whites within 9 % of the skin's tone did; the shaded part stayed skin-coloured and a
+ * light-skinned face's eyes read faint (001). Recognisers unchanged on ../shared/faces, E 0.908 →
+ * 0.911; the iris is darker still (findIris caps it at half the skin's tone).
  */
-const WHITE_FROM = -0.12;
-const WHITE_LIFT = 0.15;
+const WHITE_FROM = -0.25;
+const WHITE_LIFT = 0.25;
 /**
  * The same for teeth (the mouth opening's pixels that teethWeight takes for teeth, not lips), from a
  * darker tone and by more: teeth sit in the lips' shadow, 10–35 % under the skin's tone in a smile,
- * and at the eyes' threshold most of them stayed the skin's beige or a band under it — grey, dirty
+ * and at the eyes' old threshold (−0.12) most of them stayed the skin's beige or a band under it — grey, dirty
  * teeth in a smile (081, 052, Paul). From −0.4 only the mouth's dark inside (gaps, tongue, throat:
  * −0.5 and below) stays dark. Lips in the opening are not teeth (chroma), so closed or light lips
  * are unchanged (066, 058, 095). ../shared/faces (docs/fusion.md "Eleventh round"): dlib 99.5 →
