@@ -14,6 +14,17 @@
  */
 import type { Planes, Rect, RgbImage } from '../core/raster';
 
+/**
+ * Largest per-channel distance (0–255) of a ring pixel's frame colour from the drawn skin's for it
+ * to be a boundary condition (PoissonOptions `skin`). At 60 a pale background beside the face
+ * (创新 2's grey-green, 45–56 units from the skin) passed, and where the face's far side reaches past
+ * the drawn outline the membrane pulled the cheek towards it: a grey-green cast along Luciano's jaw
+ * once faces took four fifths of a slot's turn. 45 still let it through; at 35 it is gone, the
+ * seam over drawn skin slightly lower (6.33 → 6.31), recognisers unchanged (docs/fusion.md
+ * "Eleventh round").
+ */
+export const RING_SKIN_TOLERANCE = 35;
+
 export interface PoissonOptions {
   /** Coarse cells across the box's larger side. */
   cells?: number;
@@ -50,7 +61,6 @@ export function poissonBlend(frame: RgbImage, out: Uint8Array, box: Rect, src: P
   // Region Ω: mask > τ. Ring: Ω pixels with a 4-neighbour outside Ω.
   const TAU = 0.002;
   const skin = opts.skin;
-  const SKIN_TOL = 60;
   const R = opts.region ?? mask;
   const sum = [new Float32Array(nc), new Float32Array(nc), new Float32Array(nc)];
   const cnt = new Float32Array(nc);
@@ -67,7 +77,7 @@ export function poissonBlend(frame: RgbImage, out: Uint8Array, box: Rect, src: P
       const edge = x === 0 || y === 0 || x === bw - 1 || y === bh - 1 || R[i - 1] <= TAU || R[i + 1] <= TAU || R[i - bw] <= TAU || R[i + bw] <= TAU;
       if (!edge) continue;
       const fo = ((box.y0 + y) * W + box.x0 + x) * 3;
-      if (skin && (Math.abs(F[fo] - skin[0]) > SKIN_TOL || Math.abs(F[fo + 1] - skin[1]) > SKIN_TOL || Math.abs(F[fo + 2] - skin[2]) > SKIN_TOL)) continue;
+      if (skin && (Math.abs(F[fo] - skin[0]) > RING_SKIN_TOLERANCE || Math.abs(F[fo + 1] - skin[1]) > RING_SKIN_TOLERANCE || Math.abs(F[fo + 2] - skin[2]) > RING_SKIN_TOLERANCE)) continue;
       for (let k = 0; k < 3; k++) ringD[k].push(F[fo + k] - srcC[k][i]);
       ringCell.push(cell);
     }
