@@ -21,7 +21,7 @@ import type { Slot, SlotPose } from './slot';
  * slots, and a drawn friend beat Luciano's hero twice). Four fifths of the turn keeps the
  * composition — the face looks where the drawn head looks, 4° short at 20°, inside the same
  * outline and ears, as an artist turns a head more than its features — and the person: on
- * ../shared/faces dlib 98.0 → 99.8 % (turned slots 99.6 %), no drawn second person closer,
+ * ../shared/faces dlib 98.0 → 99.8 % (turned slots 95.8 → 100 %), no drawn second person closer,
  * faceres 99.8 %; the CI fixture's turned photos 4 → 2 dlib misses. Taken from the photo's own
  * yaw instead of from face-on (a turned photo turned less far) it was as good on ../shared/faces
  * but lost 6 fixture frames (docs/fusion.md "Eleventh round").
